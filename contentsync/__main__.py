@@ -1,0 +1,3 @@
+from contentsync.cli import main
+
+main()
