@@ -1,0 +1,150 @@
+"""The JSON Schemas (Draft 2020-12) for contentsync's files, built from one source.
+
+The loader validates with these dictionaries; `schemas/*.schema.json` in the repository are
+the same dictionaries written out for editors (`contentsync schemas --write`), and a test
+fails if the two ever differ.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from contentsync.locales import LOCALES
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+_ID: dict[str, Any] = {
+    "description": "Pins this object to a live Intercom object (export writes it).",
+    "type": ["string", "integer"],
+    "pattern": "^[0-9]+$",
+    "minimum": 1,
+}
+_NAME: dict[str, Any] = {"type": "string", "minLength": 1, "pattern": "\\S"}
+_DESCRIPTION: dict[str, Any] = {"type": ["string", "null"]}
+
+
+def _translations(text_schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "description": "Intercom locale code -> content; not the default locale.",
+        "type": "object",
+        "propertyNames": {"enum": list(LOCALES)},
+        "additionalProperties": text_schema,
+    }
+
+
+def collection_schema() -> dict[str, Any]:
+    section_text = {
+        "type": "object",
+        "required": ["name"],
+        "additionalProperties": False,
+        "properties": {"name": _NAME},
+    }
+    collection_text = {
+        "type": "object",
+        "required": ["name"],
+        "additionalProperties": False,
+        "properties": {"name": _NAME, "description": _DESCRIPTION},
+    }
+    return {
+        "$schema": DIALECT,
+        "$id": "collection.schema.json",
+        "title": "contentsync collection file",
+        "description": "One Intercom Help Center collection with its sections.",
+        "type": "object",
+        "required": ["name"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"$ref": "#/$defs/id"},
+            "name": {"$ref": "#/$defs/name"},
+            "description": _DESCRIPTION,
+            "translations": _translations(collection_text),
+            "sections": {"type": "array", "items": {"$ref": "#/$defs/section"}},
+        },
+        "$defs": {
+            "id": _ID,
+            "name": _NAME,
+            "section": {
+                "type": "object",
+                "required": ["name"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"$ref": "#/$defs/id"},
+                    "name": {"$ref": "#/$defs/name"},
+                    "translations": _translations(section_text),
+                },
+            },
+        },
+    }
+
+
+def help_center_schema() -> dict[str, Any]:
+    return {
+        "$schema": DIALECT,
+        "$id": "help_center.schema.json",
+        "title": "contentsync _help_center.yaml",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "default_locale": {"enum": list(LOCALES), "default": "en"},
+            "prune": {
+                "type": "boolean",
+                "default": True,
+                "description": "Delete live objects no file claims (false: list them).",
+            },
+        },
+    }
+
+
+def config_schema() -> dict[str, Any]:
+    return {
+        "$schema": DIALECT,
+        "$id": "config.schema.json",
+        "title": "contentsync.yaml",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "content_dir": {"type": "string", "minLength": 1, "default": "content"},
+            "api_url": {
+                "type": "string",
+                "pattern": "^https?://",
+                "default": "https://api.intercom.io",
+            },
+            "api_version": {"enum": ["2.9"], "default": "2.9"},
+            "parallelism": {"type": "integer", "minimum": 1, "maximum": 64, "default": 8},
+            "safety": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "max_delete_fraction": {
+                        "type": "number",
+                        "minimum": 0,
+                        "maximum": 1,
+                        "default": 0.25,
+                    }
+                },
+            },
+        },
+    }
+
+
+SCHEMAS = {
+    "collection.schema.json": collection_schema,
+    "help_center.schema.json": help_center_schema,
+    "config.schema.json": config_schema,
+}
+
+
+def render(name: str) -> str:
+    return json.dumps(SCHEMAS[name](), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_all(directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in SCHEMAS:
+        target = directory / name
+        target.write_text(render(name), encoding="utf-8")
+        written.append(target)
+    return written

@@ -1,0 +1,119 @@
+"""JSON Schema errors -> Problems a writer can act on, each at the line it concerns."""
+
+from __future__ import annotations
+
+import difflib
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from contentsync.errors import Problem
+from contentsync.schemas import SCHEMAS
+from contentsync.yamldoc import Document
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "null",
+}
+
+
+@cache
+def _validator(schema_name: str) -> Draft202012Validator:
+    schema = SCHEMAS[schema_name]()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
+    return _validator(str(schema["$id"]))
+
+
+def schema_problems(document: Document, schema: dict[str, Any]) -> list[Problem]:
+    validator = validator_for(schema)
+    problems: list[Problem] = []
+    for error in validator.iter_errors(document.data):
+        problems.extend(_explain(document, error))
+    return problems
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{value!r} ({type(value).__name__}: quote it to make it text)"
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not close:
+        lowered = {o.lower().replace("_", "-"): o for o in options}
+        match = lowered.get(word.lower().replace("_", "-"))
+        close = [match] if match else []
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _explain(document: Document, error: ValidationError) -> list[Problem]:
+    at = list(error.absolute_path)
+    kind = error.validator
+    if kind == "required":
+        missing = [n for n in error.validator_value if n not in (error.instance or {})]
+        return [document.problem([*at, n], f"'{n}' is required") for n in missing]
+    if kind == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        problems = []
+        for key in extra:
+            message = f"unknown field '{key}'"
+            if key == "description" and "sections" in at:
+                message += ": sections have no description in Intercom's API"
+            elif key in {"order", "icon", "url"}:
+                message += f": '{key}' is read-only in Intercom's API and is not managed"
+            else:
+                message += _suggest(key, allowed)
+            problems.append(document.problem([*at, key], message, key=True))
+        return problems
+    if (
+        kind == "enum"
+        and error.relative_schema_path
+        and "propertyNames" in list(error.relative_schema_path)
+    ):
+        key = str(error.instance)
+        locales = list(error.validator_value)
+        message = f"unknown locale '{key}'{_suggest(key, locales)}"
+        return [document.problem([*at, key], message, key=True)]
+    if kind == "enum":
+        options = [str(v) for v in error.validator_value]
+        shown = ", ".join(options) if len(options) <= 5 else "one of Intercom's locale codes"
+        got = _describe(error.instance)
+        suggestion = (
+            _suggest(str(error.instance), options) if isinstance(error.instance, str) else ""
+        )
+        return [document.problem(at, f"expected {shown}, got {got}{suggestion}")]
+    if kind == "type":
+        expected = error.validator_value
+        names = [expected] if isinstance(expected, str) else list(expected)
+        wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names if n != "null")
+        return [document.problem(at, f"expected {wanted}, got {_describe(error.instance)}")]
+    if kind in {"minLength", "pattern"} and at and at[-1] == "name":
+        return [document.problem(at, "must not be empty")]
+    if kind in {"pattern", "minimum"} and at and at[-1] == "id":
+        return [document.problem(at, 'an id is the digits of a live Intercom id, like "6871119"')]
+    if kind == "minimum" or kind == "maximum":
+        return [document.problem(at, f"must be {kind} {error.validator_value}")]
+    return [document.problem(at, error.message)]

@@ -1,0 +1,214 @@
+"""YAML text -> plain data, keeping the node tree so any problem can name its line and column.
+
+Stricter than pyyaml's safe_load: duplicate keys, explicit tags, several documents in one file,
+binary or non-UTF-8 bytes and runaway alias expansion are all reported as problems instead of
+being accepted silently (or hanging). Composition uses libyaml when it is installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from contentsync.errors import ContentError, Problem
+
+try:
+    _Loader: type[Any] = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - pyyaml built without libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_BYTES = 64 * 1024 * 1024
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_CONSTRUCTOR = SafeConstructor()
+
+PathElem = str | int
+
+
+@dataclass(frozen=True)
+class Document:
+    """One YAML file: its data and where each part of it is written."""
+
+    path: str
+    data: Any
+    root: yaml.Node | None
+
+    def where(self, at: Sequence[PathElem], *, key: bool = False) -> tuple[int, int]:
+        """1-based line and column of the value at `at` (of its key with key=True).
+
+        A path that is not in the file (a missing field) points at the deepest part that is.
+        """
+        node = self.root
+        if node is None:
+            return (1, 1)
+        mark = node.start_mark
+        for i, elem in enumerate(at):
+            last = i == len(at) - 1
+            child: yaml.Node | None = None
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == str(elem):
+                        child = v
+                        if last and key:
+                            mark = k.start_mark
+                            return (mark.line + 1, mark.column + 1)
+                        break
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(elem, int)
+                and 0 <= elem < len(node.value)
+            ):
+                child = node.value[elem]
+            if child is None:
+                break
+            node = child
+            mark = node.start_mark
+        return (mark.line + 1, mark.column + 1)
+
+    def problem(self, at: Sequence[PathElem], message: str, *, key: bool = False) -> Problem:
+        line, column = self.where(at, key=key)
+        return Problem(self.path, line, column, dotted(at), message)
+
+
+def dotted(at: Sequence[PathElem]) -> str:
+    out = ""
+    for elem in at:
+        out += f"[{elem}]" if isinstance(elem, int) else (f".{elem}" if out else str(elem))
+    return out
+
+
+def read_document(file: Path, display: str) -> Document:
+    """Read and parse one file; raise ContentError with every problem found in it."""
+    raw = file.read_bytes()
+    if len(raw) > MAX_BYTES:
+        raise ContentError([Problem(display, 0, 0, "", f"file is larger than {MAX_BYTES} bytes")])
+    if b"\x00" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        raise ContentError([Problem(display, line, 1, "", "binary file: expected YAML text")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ContentError(
+            [Problem(display, line, column, "", "not UTF-8 text: save the file as UTF-8")]
+        ) from None
+    return parse_document(text, display)
+
+
+def parse_document(text: str, display: str) -> Document:
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        raise ContentError([_yaml_problem(exc, display)]) from None
+    except yaml.YAMLError as exc:
+        raise ContentError([Problem(display, 0, 0, "", f"invalid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        return Document(display, None, None)
+    problems: list[Problem] = []
+    converter = _Converter(display, problems)
+    try:
+        data = converter.convert(root)
+    except _TooBig as exc:
+        raise ContentError([Problem(display, exc.line, exc.column, "", str(exc))]) from None
+    if problems:
+        raise ContentError(problems)
+    return Document(display, data, root)
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, display: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    if exc.context == "expected a single document in the stream":
+        return Problem(display, line, column, "", "one document per file: found a second '---'")
+    message = " ".join(part for part in (exc.context, exc.problem) if part)
+    return Problem(display, line, column, "", f"invalid YAML: {message}")
+
+
+def _short(tag: str) -> str:
+    return "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
+
+
+class _TooBig(Exception):
+    def __init__(self, message: str, node: yaml.Node) -> None:
+        super().__init__(message)
+        self.line = node.start_mark.line + 1
+        self.column = node.start_mark.column + 1
+
+
+class _Converter:
+    """Builds plain data from nodes, collecting problems instead of stopping at the first."""
+
+    def __init__(self, display: str, problems: list[Problem]) -> None:
+        self.display = display
+        self.problems = problems
+        self.visited = 0
+        self.seen: set[int] = set()
+        self.stack: set[int] = set()
+
+    def _count(self, node: yaml.Node) -> None:
+        self.visited += 1
+        self.seen.add(id(node))
+        # Aliases may repeat nodes; a tree that expands far beyond what the file holds is a
+        # "billion laughs" bomb, refused before it eats memory.
+        if self.visited > 10 * len(self.seen) + 10_000:
+            raise _TooBig("aliases expand to far more than the file holds (alias bomb?)", node)
+
+    def _report(self, node: yaml.Node, message: str) -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.display, mark.line + 1, mark.column + 1, "", message))
+
+    def convert(self, node: yaml.Node) -> Any:
+        self._count(node)
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == f"{_TAG}str":
+                return node.value
+            if node.tag not in _SCALAR_TAGS:
+                self._report(node, f"unsupported YAML tag '{_short(node.tag)}': plain values only")
+                return None
+            return _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+        if id(node) in self.stack:
+            raise _TooBig("recursive alias: a value contains itself", node)
+        self.stack.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                if node.tag != f"{_TAG}seq":
+                    self._report(
+                        node, f"unsupported YAML tag '{_short(node.tag)}': plain lists only"
+                    )
+                return [self.convert(item) for item in node.value]
+            assert isinstance(node, yaml.MappingNode)
+            return self._mapping(node)
+        finally:
+            self.stack.discard(id(node))
+
+    def _mapping(self, node: yaml.MappingNode) -> dict[str, Any]:
+        if node.tag != f"{_TAG}map":
+            self._report(node, f"unsupported YAML tag '{_short(node.tag)}': plain mappings only")
+        if any(k.tag == f"{_TAG}merge" for k, _ in node.value):
+            try:
+                _CONSTRUCTOR.flatten_mapping(node)
+            except yaml.MarkedYAMLError as exc:
+                self.problems.append(_yaml_problem(exc, self.display))
+        out: dict[str, Any] = {}
+        first: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._report(key_node, "keys must be plain text, not lists or mappings")
+                continue
+            key = key_node.value
+            if key in first:
+                line = first[key].start_mark.line + 1
+                self._report(key_node, f"duplicate key '{key}' (first written on line {line})")
+                continue
+            first[key] = key_node
+            out[key] = self.convert(value_node)
+        return out
