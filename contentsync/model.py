@@ -92,6 +92,7 @@ class LiveCollection:
     name: str
     description: str
     translations: Mapping[str, Text]  # every locale Intercom returned content for
+    default_locale: str = ""  # only returned for multilingual help centers
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,261 @@
+"""Plan + client -> results. Never prints or prompts: the caller watches through `on_result`.
+
+Two phases: every create and update, then (only if all of those succeeded) every delete.
+Within a phase an action starts as soon as what it depends on is done (a section waits for a
+collection created in the same plan; a collection's delete waits for its sections' deletes and
+moves), with at most `parallelism` requests in flight. On a failure or a stop request nothing
+new starts, what is in flight finishes, and the report says what was done and what was not.
+
+A create whose outcome is unknown (the client could not tell whether Intercom made it) is
+resolved by re-reading the parent's children: an object with that name under that parent that
+was not there before is adopted, so a create is never duplicated.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from contentsync import live
+from contentsync.errors import ContentsyncError, NotFound, OutcomeUnknown
+from contentsync.plan import Change, Plan
+
+Status = Literal["done", "failed", "not run"]
+CREATE_ATTEMPTS = 5
+
+
+class Client(Protocol):
+    def list_collections(self) -> list[dict[str, Any]]: ...
+    def list_sections(self) -> list[dict[str, Any]]: ...
+    def create_collection(self, body: dict[str, Any]) -> dict[str, Any]: ...
+    def update_collection(self, id: str, body: dict[str, Any]) -> dict[str, Any]: ...
+    def delete_collection(self, id: str) -> dict[str, Any]: ...
+    def create_section(self, body: dict[str, Any]) -> dict[str, Any]: ...
+    def update_section(self, id: str, body: dict[str, Any]) -> dict[str, Any]: ...
+    def delete_section(self, id: str) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    change: Change
+    status: Status
+    id: str | None = None
+    detail: str = ""
+
+
+@dataclass
+class ApplyReport:
+    results: list[ActionResult] = field(default_factory=list)
+    interrupted: bool = False
+
+    def with_status(self, status: Status) -> list[ActionResult]:
+        return [r for r in self.results if r.status == status]
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and all(r.status == "done" for r in self.results)
+
+
+def request_body(change: Change, *, parent_id: str | None = None) -> dict[str, Any]:
+    """The request body exactly as API 2.9 types it (ids as integers)."""
+    body: dict[str, Any] = {"name": change.name}
+    translated: dict[str, Any] = {}
+    for locale, text in sorted(change.translations.items()):
+        content = {"name": text.name}
+        if change.kind == "collection":
+            content["description"] = text.description
+        translated[locale] = content
+    for locale in change.removed_locales:
+        translated[locale] = None
+    if change.kind == "collection":
+        body["description"] = change.description
+        if change.action == "create" and change.help_center_id is not None:
+            body["help_center_id"] = int(change.help_center_id)
+    elif parent_id is not None:
+        body["parent_id"] = int(parent_id)
+    if translated:
+        body["translated_content"] = translated
+    return body
+
+
+def dependencies(changes: Iterable[Change]) -> dict[str, set[str]]:
+    """ref -> refs that must be done first, among the given changes."""
+    changes = list(changes)
+    refs = {c.ref for c in changes}
+    deps: dict[str, set[str]] = {c.ref: set() for c in changes}
+    for c in changes:
+        if c.parent_ref and c.parent_ref in refs:
+            deps[c.ref].add(c.parent_ref)
+        if c.kind == "section" and c.action in ("delete", "update"):
+            old_parent = c.parent_id if c.action == "delete" else c.old_parent_id
+            parent_delete = f"collection:{old_parent}"
+            if old_parent and parent_delete in refs:
+                deps[parent_delete].add(c.ref)
+    return deps
+
+
+def apply_plan(
+    plan: Plan,
+    client: Client,
+    *,
+    parallelism: int = 8,
+    known_ids: Iterable[str] = (),
+    on_result: Callable[[ActionResult], None] = lambda result: None,
+    stop: threading.Event | None = None,
+) -> ApplyReport:
+    """Run the plan. `known_ids`: ids live when the plan was checked (never adopted)."""
+    run = _Run(client, parallelism, set(known_ids), on_result, stop or threading.Event())
+    phases = [
+        [c for c in plan.changes if c.action != "delete"],
+        [c for c in plan.changes if c.action == "delete"],
+    ]
+    for phase in phases:
+        if run.halted:
+            run.skip(phase, "an earlier action failed" if run.failed else "stopped")
+        else:
+            run.phase(phase)
+    order = {c.ref: i for i, c in enumerate(plan.changes)}
+    run.report.results.sort(key=lambda r: order[r.change.ref])
+    run.report.interrupted = run.stop.is_set()
+    return run.report
+
+
+class _Run:
+    def __init__(
+        self,
+        client: Client,
+        parallelism: int,
+        known_ids: set[str],
+        on_result: Callable[[ActionResult], None],
+        stop: threading.Event,
+    ) -> None:
+        self.client = client
+        self.parallelism = max(1, parallelism)
+        self.known = known_ids
+        self.lock = threading.Lock()
+        self.on_result = on_result
+        self.stop = stop
+        self.created: dict[str, str] = {}
+        self.report = ApplyReport()
+        self.failed = False
+
+    @property
+    def halted(self) -> bool:
+        return self.failed or self.stop.is_set()
+
+    def record(self, result: ActionResult) -> None:
+        self.report.results.append(result)
+        if result.status == "failed":
+            self.failed = True
+        self.on_result(result)
+
+    def skip(self, changes: Iterable[Change], why: str) -> None:
+        for change in changes:
+            self.record(ActionResult(change, "not run", detail=why))
+
+    def phase(self, changes: list[Change]) -> None:
+        deps = dependencies(changes)
+        pending = list(changes)
+        done: set[str] = set()
+        running: dict[Future[ActionResult], Change] = {}
+        with ThreadPoolExecutor(self.parallelism, thread_name_prefix="apply") as pool:
+            while pending or running:
+                if not self.halted:
+                    for change in list(pending):
+                        if len(running) >= self.parallelism:
+                            break
+                        if deps[change.ref] <= done:
+                            pending.remove(change)
+                            running[pool.submit(self.execute, change)] = change
+                if not running:
+                    break
+                finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    running.pop(future)
+                    result = future.result()
+                    if result.status == "done":
+                        done.add(result.change.ref)
+                    self.record(result)
+        self.skip(pending, "an earlier action failed" if self.failed else "stopped")
+
+    def execute(self, change: Change) -> ActionResult:
+        try:
+            if change.action == "create":
+                return self.create(change)
+            if change.action == "update":
+                return self.update(change)
+            return self.delete(change)
+        except ContentsyncError as exc:
+            return ActionResult(change, "failed", change.id, str(exc))
+        except Exception as exc:  # a bug: still reported with everything else, never lost
+            return ActionResult(change, "failed", change.id, f"internal error: {exc!r}")
+
+    def parent_of(self, change: Change) -> str | None:
+        if change.parent_ref is not None:
+            return self.created[change.parent_ref]
+        return change.parent_id
+
+    def create(self, change: Change) -> ActionResult:
+        parent_id = self.parent_of(change)
+        body = request_body(change, parent_id=parent_id)
+        send = (
+            self.client.create_collection
+            if change.kind == "collection"
+            else self.client.create_section
+        )
+        for _ in range(CREATE_ATTEMPTS):
+            try:
+                new_id = str(send(body)["id"])
+                detail = ""
+            except OutcomeUnknown:
+                adopted = self.adopt(change, parent_id)
+                if adopted is None:
+                    continue  # provably not made: sending again cannot duplicate it
+                new_id, detail = adopted, "adopted after an unknown outcome"
+            with self.lock:
+                self.known.add(new_id)
+                self.created[change.ref] = new_id
+            return ActionResult(change, "done", new_id, detail)
+        raise OutcomeUnknown(
+            f"create {change.label}: outcome unknown after {CREATE_ATTEMPTS} attempts"
+        )
+
+    def adopt(self, change: Change, parent_id: str | None) -> str | None:
+        if change.kind == "collection":
+            for c in map(live.collection, self.client.list_collections()):
+                if c.help_center_id == change.help_center_id and c.name == change.name:
+                    with self.lock:
+                        if c.id not in self.known:
+                            return c.id
+        else:
+            for s in map(live.section, self.client.list_sections()):
+                if s.parent_id == parent_id and s.name == change.name:
+                    with self.lock:
+                        if s.id not in self.known:
+                            return s.id
+        return None
+
+    def update(self, change: Change) -> ActionResult:
+        assert change.id is not None
+        if change.kind == "collection":
+            self.client.update_collection(change.id, request_body(change))
+        else:
+            body = request_body(change, parent_id=self.parent_of(change))
+            self.client.update_section(change.id, body)
+        return ActionResult(change, "done", change.id)
+
+    def delete(self, change: Change) -> ActionResult:
+        assert change.id is not None
+        send = (
+            self.client.delete_collection
+            if change.kind == "collection"
+            else self.client.delete_section
+        )
+        try:
+            send(change.id)
+        except NotFound:
+            return ActionResult(change, "done", change.id, "already gone")
+        return ActionResult(change, "done", change.id)

@@ -1,0 +1,216 @@
+"""Plans and apply reports as text (terminal), markdown (pull requests, job summaries) and JSON.
+
+Every function writes to, or returns, what it is given; nothing here decides policy. User
+strings in markdown are escaped so a collection name cannot inject markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable
+from typing import IO
+
+from rich.console import Console
+from rich.markup import escape as rich_escape
+
+from contentsync.apply import ApplyReport
+from contentsync.plan import SYMBOL, Action, Change, Plan
+
+_STYLE: dict[Action, str] = {"create": "green", "update": "yellow", "delete": "red"}
+_MD_ICON: dict[Action, str] = {"create": "➕ create", "update": "✏️ update", "delete": "➖ delete"}
+_MAX_CELL = 300
+
+
+def summary_line(plan: Plan) -> str:
+    if plan.empty:
+        return "No changes. The help center matches the content."
+    n = plan.counts()
+    return f"Plan: {n['create']} to create, {n['update']} to update, {n['delete']} to delete."
+
+
+def _quote(value: str | None) -> str:
+    return "(none)" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _by_help_center(changes: Iterable[Change]) -> dict[str, list[Change]]:
+    groups: dict[str, list[Change]] = {}
+    for change in changes:
+        groups.setdefault(change.help_center, []).append(change)
+    return dict(sorted(groups.items()))
+
+
+# ---- text ------------------------------------------------------------------------------------
+
+
+def render_text(plan: Plan, stream: IO[str], *, color: bool = False) -> None:
+    console = Console(
+        file=stream,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,
+    )
+    for identifier, changes in _by_help_center(plan.changes).items():
+        console.print(f"[bold]{rich_escape(identifier)}[/bold]")
+        for change in changes:
+            style = _STYLE[change.action]
+            where = (
+                f"  [dim]{rich_escape(change.origin.path)}:{change.origin.line}[/dim]"
+                if change.origin
+                else ""
+            )
+            console.print(
+                f"  [{style}]{SYMBOL[change.action]} {change.action} "
+                f"{rich_escape(change.label)}[/{style}]{where}"
+            )
+            for f in change.fields:
+                if change.action == "update":
+                    text = f"{_quote(f.before)} -> {_quote(f.after)}"
+                else:
+                    text = _quote(f.after if change.action == "create" else f.before)
+                console.print(f"      {rich_escape(f.path)}: {rich_escape(text)}")
+            for note in change.notes:
+                console.print(f"      [magenta]! {rich_escape(note)}[/magenta]")
+        console.print()
+    if plan.unmanaged:
+        console.print("[bold]Unmanaged[/bold] (prune: false; left alone):")
+        for u in plan.unmanaged:
+            console.print(f"  {u.help_center}: {u.kind} {rich_escape(u.address)} ({u.id})")
+        console.print()
+    for h in plan.unsafe_help_centers():
+        console.print(
+            f"[red bold]! {h.identifier}: deletes {h.deletes} of {h.live_objects} live objects, "
+            f"more than {plan.max_delete_fraction:.0%}; apply needs --allow-mass-delete[/red bold]"
+        )
+    console.print(f"[bold]{summary_line(plan)}[/bold]")
+
+
+def render_report_line(result_status: str, label: str, detail: str) -> str:
+    return f"{result_status}: {label}" + (f" ({detail})" if detail else "")
+
+
+def render_report_text(report: ApplyReport, stream: IO[str]) -> None:
+    done, failed, not_run = (report.with_status(s) for s in ("done", "failed", "not run"))
+    stream.write(
+        f"Apply {'interrupted' if report.interrupted else 'finished'}: {len(done)} done, "
+        f"{len(failed)} failed, {len(not_run)} not run.\n"
+    )
+    for result in failed:
+        stream.write(f"  failed:  {result.change.label}: {result.detail}\n")
+    for result in not_run:
+        stream.write(f"  not run: {result.change.action} {result.change.label}\n")
+
+
+# ---- markdown ----------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def md_escape(value: str) -> str:
+    """Plain text for a markdown table cell: no markup, no HTML, no line breaks, not endless."""
+    value = " ".join(value.split())
+    if len(value) > _MAX_CELL:
+        value = value[: _MAX_CELL - 1] + "…"
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(value, quote=True))
+
+
+def _md_value(value: str | None) -> str:
+    return "*(none)*" if value is None else f"“{md_escape(value)}”"
+
+
+def _md_row(change: Change) -> str:
+    details = []
+    for f in change.fields:
+        if change.action == "update":
+            details.append(f"`{f.path}`: {_md_value(f.before)} → {_md_value(f.after)}")
+        else:
+            value = f.after if change.action == "create" else f.before
+            details.append(f"`{f.path}`: {_md_value(value)}")
+    details += [f"⚠️ {md_escape(note)}" for note in change.notes]
+    ident = f" `{change.id}`" if change.id else ""
+    return (
+        f"| {_MD_ICON[change.action]} | {change.kind} **{md_escape(change.address)}**{ident} "
+        f"| {'<br>'.join(details)} |"
+    )
+
+
+def render_markdown(plan: Plan, *, max_chars: int | None = None) -> str:
+    head = ["## contentsync plan", "", f"**{summary_line(plan)}**", ""]
+    for h in plan.unsafe_help_centers():
+        head.append(
+            f"> ⚠️ **{md_escape(h.identifier)}**: deletes {h.deletes} of {h.live_objects} live "
+            f"objects (over {plan.max_delete_fraction:.0%}); apply needs `--allow-mass-delete`."
+        )
+        head.append("")
+    body: list[str] = []
+    for identifier, changes in _by_help_center(plan.changes).items():
+        n = len(changes)
+        body += [f"### {md_escape(identifier)} — {n} change{'s' if n != 1 else ''}", ""]
+        body += ["| action | object | details |", "|---|---|---|"]
+        body += [_md_row(c) for c in changes]
+        body.append("")
+    if plan.unmanaged:
+        body += [f"<details><summary>Unmanaged objects ({len(plan.unmanaged)})</summary>", ""]
+        body += [
+            f"- {md_escape(u.help_center)}: {u.kind} {md_escape(u.address)} `{u.id}`"
+            for u in plan.unmanaged
+        ]
+        body += ["", "</details>", ""]
+    text = "\n".join(head + body)
+    if max_chars is None or len(text) <= max_chars:
+        return text
+    return _cut(head, body, max_chars)
+
+
+def _cut(head: list[str], body: list[str], max_chars: int) -> str:
+    kept = list(head)
+    size = len("\n".join(kept))
+    rows_total = sum(
+        1 for line in body if line.startswith("| ") and not line.startswith("| action")
+    )
+    shown = 0
+    reserve = 300
+    for line in body:
+        if size + len(line) + 1 > max_chars - reserve:
+            break
+        kept.append(line)
+        size += len(line) + 1
+        if line.startswith("| ") and not line.startswith("| action"):
+            shown += 1
+    kept += [
+        "",
+        f"> ✂️ **Plan cut to fit:** {rows_total - shown} more change(s) are not shown here. "
+        "The full plan is in the workflow's job summary and plan artifact.",
+    ]
+    return "\n".join(kept)[:max_chars]
+
+
+def render_report_markdown(report: ApplyReport) -> str:
+    done, failed, not_run = (report.with_status(s) for s in ("done", "failed", "not run"))
+    title = "interrupted" if report.interrupted else ("failed" if failed else "finished")
+    lines = [
+        f"## contentsync apply {title}",
+        "",
+        f"**{len(done)} done, {len(failed)} failed, {len(not_run)} not run.**",
+        "",
+    ]
+    if report.results:
+        lines += ["| result | action | object | detail |", "|---|---|---|---|"]
+        for r in report.results:
+            ident = f" `{r.id}`" if r.id else ""
+            lines.append(
+                f"| {r.status} | {r.change.action} | {r.change.kind} "
+                f"**{md_escape(r.change.address)}**{ident} | {md_escape(r.detail)} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+# ---- json ------------------------------------------------------------------------------------
+
+
+def render_json(plan: Plan) -> str:
+    return json.dumps(plan.to_dict(), indent=2, ensure_ascii=False) + "\n"
