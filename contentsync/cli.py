@@ -67,7 +67,7 @@ class Exit(Exception):
 
 
 def _stdout() -> IO[str]:
-    return click.get_text_stream("stdout")
+    return sys.stdout
 
 
 def _err(message: str) -> None:

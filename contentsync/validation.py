@@ -71,12 +71,15 @@ def _suggest(word: str, options: list[str]) -> str:
 def _explain(document: Document, error: ValidationError) -> list[Problem]:
     at = list(error.absolute_path)
     kind = error.validator
+    expected: Any = error.validator_value
+    instance: Any = error.instance
+    schema: Any = error.schema
     if kind == "required":
-        missing = [n for n in error.validator_value if n not in (error.instance or {})]
+        missing = [n for n in expected if n not in (instance or {})]
         return [document.problem([*at, n], f"'{n}' is required") for n in missing]
     if kind == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        extra = [k for k in error.instance if k not in allowed]
+        allowed = sorted(schema.get("properties", {}))
+        extra = [k for k in instance if k not in allowed]
         problems = []
         for key in extra:
             message = f"unknown field '{key}'"
@@ -93,27 +96,25 @@ def _explain(document: Document, error: ValidationError) -> list[Problem]:
         and error.relative_schema_path
         and "propertyNames" in list(error.relative_schema_path)
     ):
-        key = str(error.instance)
-        locales = list(error.validator_value)
+        key = str(instance)
+        locales = list(expected)
         message = f"unknown locale '{key}'{_suggest(key, locales)}"
         return [document.problem([*at, key], message, key=True)]
     if kind == "enum":
-        options = [str(v) for v in error.validator_value]
+        options = [str(v) for v in expected]
         shown = ", ".join(options) if len(options) <= 5 else "one of Intercom's locale codes"
-        got = _describe(error.instance)
-        suggestion = (
-            _suggest(str(error.instance), options) if isinstance(error.instance, str) else ""
-        )
+        got = _describe(instance)
+        suggestion = _suggest(str(instance), options) if isinstance(instance, str) else ""
         return [document.problem(at, f"expected {shown}, got {got}{suggestion}")]
     if kind == "type":
-        expected = error.validator_value
+        expected = expected
         names = [expected] if isinstance(expected, str) else list(expected)
         wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names if n != "null")
-        return [document.problem(at, f"expected {wanted}, got {_describe(error.instance)}")]
+        return [document.problem(at, f"expected {wanted}, got {_describe(instance)}")]
     if kind in {"minLength", "pattern"} and at and at[-1] == "name":
         return [document.problem(at, "must not be empty")]
     if kind in {"pattern", "minimum"} and at and at[-1] == "id":
         return [document.problem(at, 'an id is the digits of a live Intercom id, like "6871119"')]
     if kind == "minimum" or kind == "maximum":
-        return [document.problem(at, f"must be {kind} {error.validator_value}")]
+        return [document.problem(at, f"must be {kind} {expected}")]
     return [document.problem(at, error.message)]
