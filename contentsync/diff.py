@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from deepdiff import DeepDiff
 
 from contentsync.errors import IdentityError, Problem
+from contentsync.gcpause import collector_paused
 from contentsync.model import (
     CollectionSpec,
     DesiredState,
@@ -41,6 +42,13 @@ def make_plan(
     *,
     max_delete_fraction: float = 0.25,
     api_url: str = "",
+) -> Plan:
+    with collector_paused():
+        return _make_plan(desired, live, max_delete_fraction, api_url)
+
+
+def _make_plan(
+    desired: DesiredState, live: LiveState, max_delete_fraction: float, api_url: str
 ) -> Plan:
     matcher = _Matcher(desired, live)
     matcher.match()

@@ -1,21 +1,21 @@
 """Every error contentsync raises on purpose. Only cli.py turns them into messages and exit codes.
 
-    ContentsyncError
-    ├── ConfigError            contentsync.yaml, flags or environment are unusable
-    ├── ProblemsError          one or more located problems, all reported together
-    │   ├── ContentError       the content files are invalid (validate)
-    │   └── IdentityError      content cannot be matched to the live state (plan)
-    ├── PlanRefused            a plan that must not be applied
-    │   ├── StalePlan          content or live state changed since the plan was made
-    │   ├── UnsafePlan         deletes more than the safety threshold allows
-    │   └── NotConfirmed       nobody said yes
-    ├── ApiError               Intercom answered with an error.list
-    │   ├── AuthenticationError   401: the token is wrong
-    │   ├── NotFound              404: the object is not there
-    │   └── RateLimited           429 after every retry
-    ├── TransportError         no answer after every retry (timeouts, dropped connections)
-    ├── OutcomeUnknown         a create may or may not have happened; apply resolves it
-    └── ApplyFailed            apply stopped part way; carries what was done and what was not
+ContentsyncError
+├── ConfigError            contentsync.yaml, flags or environment are unusable
+├── ProblemsError          one or more located problems, all reported together
+│   ├── ContentError       the content files are invalid (validate)
+│   └── IdentityError      content cannot be matched to the live state (plan)
+├── PlanRefused            a plan that must not be applied
+│   ├── StalePlan          content or live state changed since the plan was made
+│   ├── UnsafePlan         deletes more than the safety threshold allows
+│   └── NotConfirmed       nobody said yes
+├── ApiError               Intercom answered with an error.list
+│   ├── AuthenticationError   401: the token is wrong
+│   ├── NotFound              404: the object is not there
+│   └── RateLimited           429 after every retry
+├── TransportError         no answer after every retry (timeouts, dropped connections)
+├── OutcomeUnknown         a create may or may not have happened; apply resolves it
+└── ApplyFailed            apply stopped part way; carries what was done and what was not
 """
 
 from __future__ import annotations

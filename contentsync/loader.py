@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from contentsync.errors import ContentError, Problem
+from contentsync.gcpause import collector_paused
 from contentsync.locales import DEFAULT_LOCALE
 from contentsync.model import (
     CollectionSpec,
@@ -32,7 +33,11 @@ def load_content(content_dir: Path, *, display_root: Path | None = None) -> Desi
     Paths in problems are shown relative to display_root (the working directory by default),
     so they can be clicked in a terminal or an editor.
     """
-    shown = _Shown(display_root or Path.cwd())
+    with collector_paused():
+        return _load_content(content_dir, _Shown(display_root or Path.cwd()))
+
+
+def _load_content(content_dir: Path, shown: _Shown) -> DesiredState:
     if not content_dir.is_dir():
         raise ContentError([Problem(shown(content_dir), 0, 0, "", "content directory not found")])
     problems: list[Problem] = []

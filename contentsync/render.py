@@ -12,9 +12,6 @@ import re
 from collections.abc import Iterable
 from typing import IO
 
-from rich.console import Console
-from rich.markup import escape as rich_escape
-
 from contentsync.apply import ApplyReport
 from contentsync.plan import SYMBOL, Action, Change, Plan
 
@@ -31,6 +28,7 @@ def summary_line(plan: Plan) -> str:
 
 
 def _quote(value: str | None) -> str:
+    # json.dumps escapes quotes and control characters, so values cannot break the layout.
     return "(none)" if value is None else json.dumps(value, ensure_ascii=False)
 
 
@@ -44,52 +42,54 @@ def _by_help_center(changes: Iterable[Change]) -> dict[str, list[Change]]:
 # ---- text ------------------------------------------------------------------------------------
 
 
+_ANSI = {"green": "32", "yellow": "33", "red": "31", "magenta": "35", "bold": "1", "dim": "2"}
+
+
 def render_text(plan: Plan, stream: IO[str], *, color: bool = False) -> None:
-    console = Console(
-        file=stream,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        soft_wrap=True,
-        emoji=False,
-    )
+    """The terminal rendering. Plain string building: 10,000 changes print in well under a
+    second, where a rich print per line took tens of seconds."""
+
+    def paint(text: str, style: str) -> str:
+        return f"\x1b[{_ANSI[style]}m{text}\x1b[0m" if color else text
+
+    lines: list[str] = []
     for identifier, changes in _by_help_center(plan.changes).items():
-        console.print(f"[bold]{rich_escape(identifier)}[/bold]")
+        lines.append(paint(_plain(identifier), "bold"))
         for change in changes:
-            style = _STYLE[change.action]
-            where = (
-                f"  [dim]{rich_escape(change.origin.path)}:{change.origin.line}[/dim]"
-                if change.origin
-                else ""
-            )
-            console.print(
-                f"  [{style}]{SYMBOL[change.action]} {change.action} "
-                f"{rich_escape(change.label)}[/{style}]{where}"
-            )
+            head = f"  {SYMBOL[change.action]} {change.action} {_plain(change.label)}"
+            where = f"  {_plain(change.origin.path)}:{change.origin.line}" if change.origin else ""
+            lines.append(paint(head, _STYLE[change.action]) + paint(where, "dim"))
             for f in change.fields:
                 if change.action == "update":
                     text = f"{_quote(f.before)} -> {_quote(f.after)}"
                 else:
                     text = _quote(f.after if change.action == "create" else f.before)
-                console.print(f"      {rich_escape(f.path)}: {rich_escape(text)}")
-            for note in change.notes:
-                console.print(f"      [magenta]! {rich_escape(note)}[/magenta]")
-        console.print()
+                lines.append(f"      {f.path}: {text}")
+            lines += [paint(f"      ! {_plain(note)}", "magenta") for note in change.notes]
+        lines.append("")
     if plan.unmanaged:
-        console.print("[bold]Unmanaged[/bold] (prune: false; left alone):")
-        for u in plan.unmanaged:
-            console.print(f"  {u.help_center}: {u.kind} {rich_escape(u.address)} ({u.id})")
-        console.print()
+        lines.append(paint("Unmanaged", "bold") + " (prune: false; left alone):")
+        lines += [
+            f"  {_plain(u.help_center)}: {u.kind} {_plain(u.address)} ({u.id})"
+            for u in plan.unmanaged
+        ]
+        lines.append("")
     for h in plan.unsafe_help_centers():
-        console.print(
-            f"[red bold]! {h.identifier}: deletes {h.deletes} of {h.live_objects} live objects, "
-            f"more than {plan.max_delete_fraction:.0%}; apply needs --allow-mass-delete[/red bold]"
+        message = (
+            f"! {h.identifier}: deletes {h.deletes} of {h.live_objects} live objects, more than "
+            f"{plan.max_delete_fraction:.0%}; apply needs --allow-mass-delete"
         )
-    console.print(f"[bold]{summary_line(plan)}[/bold]")
+        lines.append(paint(message, "red"))
+    lines.append(paint(summary_line(plan), "bold"))
+    stream.write("\n".join(lines) + "\n")
 
 
-def render_report_line(result_status: str, label: str, detail: str) -> str:
-    return f"{result_status}: {label}" + (f" ({detail})" if detail else "")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _plain(text: str) -> str:
+    """No terminal control sequences from user strings (a name could hold an escape code)."""
+    return _CONTROL.sub("?", text)
 
 
 def render_report_text(report: ApplyReport, stream: IO[str]) -> None:
@@ -213,4 +213,6 @@ def render_report_markdown(report: ApplyReport) -> str:
 
 
 def render_json(plan: Plan) -> str:
-    return json.dumps(plan.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    """Compact on purpose: an indented dump goes through json's pure-Python encoder, 10x slower
+    on large plans. Pipe through `python -m json.tool` to read it."""
+    return json.dumps(plan.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"

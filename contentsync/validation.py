@@ -6,6 +6,7 @@ import difflib
 from functools import cache
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
@@ -31,11 +32,24 @@ def _validator(schema_name: str) -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
+@cache
+def _fast_validator(schema_name: str) -> Any:
+    return jsonschema_rs.Draft202012Validator(SCHEMAS[schema_name]())
+
+
 def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
     return _validator(str(schema["$id"]))
 
 
 def schema_problems(document: Document, schema: dict[str, Any]) -> list[Problem]:
+    """Every schema problem in the document, each at its line.
+
+    jsonschema-rs answers "is it valid?" about 50x faster than jsonschema, which matters at
+    10,000 objects; only an invalid document goes through jsonschema, whose error objects
+    carry the paths and validator details the messages below are made from.
+    """
+    if _fast_validator(str(schema["$id"])).is_valid(document.data):
+        return []
     validator = validator_for(schema)
     problems: list[Problem] = []
     for error in validator.iter_errors(document.data):
