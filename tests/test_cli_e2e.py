@@ -76,7 +76,7 @@ def test_create_from_nothing_then_no_changes(project: Path) -> None:
     first = cs(project, "plan", "--detailed-exitcode")
     assert first.code == 2, first.output
     assert "Plan: 19 to create, 0 to update, 0 to delete." in first.out
-    assert '+ create collection Getting started' in first.out
+    assert "+ create collection Getting started" in first.out
     assert 'translations.zh-CN.name: "入门指南"' in first.out
     applied = cs(project, "apply", "--auto-approve")
     assert applied.code == 0, applied.output
@@ -91,7 +91,7 @@ def test_edits_of_name_description_and_translations(applied: Path) -> None:
     edit(path, "  - name: Invite your team", "  - name: Invite teammates")
     result = cs(applied, "plan")
     assert result.code == 0, result.output
-    assert '~ update collection Getting started' in result.out
+    assert "~ update collection Getting started" in result.out
     assert 'description: "Everything you need on day one with Acme." -> "Day one."' in result.out
     assert 'translations.fr.name: "Installer l\'application" -> "Installation"' in result.out
     # An unpinned rename is a delete + create, flagged with the hint to pin.

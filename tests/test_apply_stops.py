@@ -1,0 +1,140 @@
+"""A failed or interrupted apply starts nothing new, finishes what is in flight, and says what
+was done and what was not. Real processes, real signals, the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from contentsync.apply import apply_plan
+from contentsync.client import IntercomClient
+from contentsync.diff import make_plan
+from contentsync.live import read_live
+from contentsync.loader import load_content
+from contentsync.plan import Change, Plan
+from contentsync.sandbox import SANDBOX_TOKEN, running_sandbox
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "content"
+
+
+def _cli(project: Path, url: str, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "INTERCOM_ACCESS_TOKEN": SANDBOX_TOKEN, "NO_COLOR": "1"}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "contentsync", "--api-url", url, *args],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_sigint_finishes_in_flight_and_exits_130(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLE, tmp_path / "content")
+    with running_sandbox(None, ["acme-help"], latency_ms=300) as sb:
+        proc = _cli(tmp_path, sb.url, "apply", "--auto-approve", "--parallelism", "2")
+        deadline = time.monotonic() + 20
+        while len(sb.state.collections) < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        made = len(sb.state.collections) + len(sb.state.sections)
+    assert proc.returncode == 130, out + err
+    assert "Traceback" not in err
+    assert "Interrupted" in err
+    summary = next(line for line in out.splitlines() if line.startswith("Apply interrupted:"))
+    done = int(summary.split(": ")[1].split(" done")[0])
+    assert done == made, (summary, made)  # what it says was done is what exists
+    assert 0 < done < 19
+    assert "not run: create" in out
+
+
+def test_failure_stops_launching_and_reports(tmp_path: Path) -> None:
+    with running_sandbox(None, ["acme-help"]) as sb:
+        desired = load_content(EXAMPLE)
+        with IntercomClient(sb.url, SANDBOX_TOKEN) as client:
+            live = read_live(client)
+            plan = make_plan(desired, live)
+            # An update of an object that no longer exists fails with 404, like a live object
+            # deleted by someone else between plan and apply.
+            ghost = Change(
+                action="update", kind="collection", help_center="acme-help", address="Ghost",
+                ref="collection:999999", name="Ghost", id="999999",
+            )  # fmt: skip
+            broken = Plan(changes=(ghost, *plan.changes), help_centers=plan.help_centers)
+            seen: list[str] = []
+            report = apply_plan(
+                broken, client, parallelism=1, on_result=lambda r: seen.append(r.status)
+            )
+    statuses = [r.status for r in report.results]
+    assert not report.ok
+    failed = report.with_status("failed")
+    assert [r.change.address for r in failed] == ["Ghost"]
+    assert "not found" in failed[0].detail
+    # One request in flight: what the plan orders before the failure was done, nothing after
+    # it was started.
+    at = statuses.index("failed")
+    assert statuses[:at] == ["done"] * at and at > 0
+    assert statuses[at + 1 :] == ["not run"] * (len(statuses) - at - 1)
+    assert all(r.detail == "an earlier action failed" for r in report.with_status("not run"))
+    assert sorted(seen) == sorted(statuses)  # every result was reported to the caller
+
+
+def test_dead_server_mid_apply_is_a_partial_apply(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLE, tmp_path / "content")
+    box = running_sandbox(None, ["acme-help"], latency_ms=200)
+    sb = box.__enter__()
+    proc = _cli(tmp_path, sb.url, "apply", "--auto-approve", "--parallelism", "2")
+    try:
+        deadline = time.monotonic() + 20
+        while len(sb.state.collections) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        box.__exit__(None, None, None)  # Intercom goes away mid-apply
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, out + err
+    assert "Traceback" not in err
+    assert "Apply finished:" in out and " failed" in out
+    assert "not run:" in out
+    assert "apply stopped part way" in err
+
+
+@pytest.mark.parametrize("answer", ["no", ""])
+def test_confirmation_other_than_yes_changes_nothing(tmp_path: Path, answer: str) -> None:
+    """On a terminal apply asks; anything but 'yes' cancels (run under a pty)."""
+    pty = pytest.importorskip("pty")
+    shutil.copytree(EXAMPLE, tmp_path / "content")
+    with running_sandbox(None, ["acme-help"]) as sb:
+        env = {**os.environ, "INTERCOM_ACCESS_TOKEN": SANDBOX_TOKEN, "NO_COLOR": "1"}
+        pid, fd = pty.fork()
+        if pid == 0:  # child: the CLI with a terminal for stdin and stdout
+            os.chdir(tmp_path)
+            os.execve(
+                sys.executable,
+                [sys.executable, "-m", "contentsync", "--api-url", sb.url, "apply"],
+                env,
+            )
+        output = b""
+        while b"Only 'yes' is accepted" not in output:
+            output += os.read(fd, 65536)
+        os.write(fd, answer.encode() + b"\n")
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 1, output.decode()
+        assert b"apply cancelled: nothing was changed" in output
+        assert not sb.state.collections
