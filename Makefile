@@ -6,10 +6,16 @@ CS := $(BIN)/contentsync --sandbox
 
 .PHONY: demo test lint bench install
 
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(PIP) install --upgrade pip
+	$(PIP) install -e .
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed
+	$(PIP) install -e '.[dev]'
 	touch $@
 
 install: $(BIN)/.installed
@@ -23,7 +29,7 @@ demo: $(BIN)/.installed
 	$(CS) apply --auto-approve
 	$(CS) plan --detailed-exitcode
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -31,5 +37,5 @@ lint: $(BIN)/.installed
 test: lint
 	$(BIN)/pytest -q
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed-dev
 	$(BIN)/python -m benchmarks
