@@ -1,0 +1,90 @@
+"""`python -m benchmarks.serve`: the sandbox app served in its own process, plus what it counted.
+
+The same app `contentsync sandbox serve` runs (create_app), with one more read-only route,
+GET /_bench/counters: requests by method and faults injected by kind, so benchmarks and the
+fault suite can count server-side. State is saved when the server stops (SIGTERM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+
+from contentsync.sandbox import SANDBOX_TOKEN, FaultConfig, SandboxState, create_app
+
+COUNTERS = "/_bench/counters"
+
+
+def build(args: argparse.Namespace) -> tuple[Starlette, SandboxState]:
+    state = SandboxState.load(args.state)
+    state.ensure_help_centers(args.help_center)
+    kinds = tuple(args.fault_kinds.split(",")) if args.fault_kinds else None
+    faults = FaultConfig(rate=args.fault_rate, seed=args.fault_seed)
+    if kinds:
+        faults = FaultConfig(rate=args.fault_rate, seed=args.fault_seed, kinds=kinds)
+    inner = create_app(
+        state,
+        token=args.token,
+        latency_ms=args.latency_ms,
+        faults=faults,
+        rate_limit=args.rate_limit,
+    )
+    sandbox = inner.state.sandbox
+
+    async def counters(request: Request) -> JSONResponse:
+        c = sandbox.counters
+        return JSONResponse(
+            {"requests": c.requests, "by_method": dict(c.by_method), "faults": dict(c.faults)}
+        )
+
+    app = Starlette(routes=[Route(COUNTERS, counters), Mount("", app=inner)])
+    return app, state
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.serve")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--state", type=Path)
+    parser.add_argument("--help-center", action="append", default=[])
+    parser.add_argument("--latency-ms", type=float, default=0)
+    parser.add_argument("--fault-rate", type=float, default=0)
+    parser.add_argument("--fault-seed", type=int, default=0)
+    parser.add_argument("--fault-kinds", default="")
+    parser.add_argument("--rate-limit", type=int)
+    parser.add_argument("--token", default=SANDBOX_TOKEN)
+    args = parser.parse_args(argv)
+    app, state = build(args)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=args.port,
+        log_level="critical",
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=30,
+    )
+
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again once its own
+    # handler is gone: exit through this one instead, so the state is saved below.
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        if args.state is not None:
+            state.save(args.state)
+
+
+if __name__ == "__main__":
+    main()
