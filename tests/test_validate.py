@@ -309,11 +309,6 @@ def test_pinned_duplicates_names_are_allowed(tmp_path: Path) -> None:
     assert (result.code, result.err) == (0, "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="yamldoc flags a key that overrides a merged one (<<: *base) as a duplicate; "
-    "YAML merge keys let explicit keys win",
-)
 def test_merge_key_override_validates(tmp_path: Path) -> None:
     folder = tmp_path / "content" / "acme"
     folder.mkdir(parents=True)
