@@ -43,7 +43,7 @@ def load_config(
             raise ConfigError(f"{config_file}: config file not found")
         document = read_document(config_file, str(config_file))
         if document.data is not None:
-            problems = schema_problems(document, config_schema())
+            problems = [*document.problems, *schema_problems(document, config_schema())]
             if problems:
                 raise ContentError(problems)
             data = document.data

@@ -174,7 +174,8 @@ class _Matcher:
         for m in self.matches:
             for i, s in enumerate(m.spec.sections):
                 if s.id is not None:
-                    m.sections[i] = self._pinned("section", s.id, s.origin, self.sections_by_id)
+                    pin = s.id_origin or s.origin
+                    m.sections[i] = self._pinned("section", s.id, pin, self.sections_by_id)
         for m in self.matches:
             siblings = self.sections_in[m.live.id] if m.live else []
             for i, s in enumerate(m.spec.sections):
@@ -186,11 +187,12 @@ class _Matcher:
         self.problems.append(Problem(origin.path, origin.line, origin.column, "", message))
 
     def _pinned_collection(self, m: _Match) -> LiveCollection | None:
-        found = self._pinned("collection", m.spec.id or "", m.spec.origin, self.collections_by_id)
+        where = m.spec.id_origin or m.spec.origin
+        found = self._pinned("collection", m.spec.id or "", where, self.collections_by_id)
         expected = self.help_center_ids[m.help_center.identifier]
         if found is not None and found.help_center_id != expected:
             self._problem(
-                m.spec.origin,
+                where,
                 f"id: collection {found.id} is in another help center (id "
                 f"{found.help_center_id}); the API cannot move collections between help centers",
             )

@@ -94,8 +94,8 @@ def _load_help_center(folder: Path, shown: _Shown, problems: list[Problem]) -> H
             document = _read(entry, shown, problems)
             if document is not None and document.data is not None:
                 found = schema_problems(document, help_center_schema())
-                problems.extend(found)
-                if not found:
+                problems.extend(found + list(document.problems))
+                if not found and not document.problems:
                     default_locale = document.data.get("default_locale", DEFAULT_LOCALE)
                     prune = document.data.get("prune", True)
         elif entry.is_file() and entry.suffix in YAML_SUFFIXES:
@@ -126,21 +126,22 @@ def _collection(
     if data is None:
         problems.append(Problem(document.path, 1, 1, "", "empty file: a collection needs a name"))
         return None
+    problems.extend(document.problems)
     found = schema_problems(document, collection_schema())
-    if found:
-        problems.extend(found)
+    problems.extend(found)
+    problems.extend(_default_locale_problems(document, default_locale))
+    if found or document.problems:
         return None
-    problems.extend(_default_locale_problems(document, [], data, default_locale))
     sections = []
     for index, section in enumerate(data.get("sections") or []):
         at: list[str | int] = ["sections", index]
-        problems.extend(_default_locale_problems(document, at, section, default_locale))
         sections.append(
             SectionSpec(
                 name=clean_name(section["name"]),
                 translations=_texts(section.get("translations"), default_locale),
                 id=_id(section.get("id")),
-                origin=_origin(document, at),
+                origin=_origin(document, [*at, "name"]),
+                id_origin=_origin(document, [*at, "id"]) if "id" in section else None,
             )
         )
     return CollectionSpec(
@@ -149,12 +150,13 @@ def _collection(
         translations=_texts(data.get("translations"), default_locale),
         sections=tuple(sections),
         id=_id(data.get("id")),
-        origin=_origin(document, []),
+        origin=_origin(document, ["name"]),
+        id_origin=_origin(document, ["id"]) if "id" in data else None,
     )
 
 
 def _origin(document: Document, at: list[str | int]) -> Origin:
-    line, column = document.where([*at, "name"])
+    line, column = document.where(at)
     return Origin(document.path, line, column)
 
 
@@ -170,19 +172,29 @@ def _texts(raw: Mapping[str, Any] | None, default_locale: str) -> dict[str, Text
     }
 
 
-def _default_locale_problems(
-    document: Document, at: list[str | int], data: Mapping[str, Any], default_locale: str
-) -> list[Problem]:
-    if default_locale in (data.get("translations") or {}):
-        return [
-            document.problem(
-                [*at, "translations", default_locale],
-                f"'{default_locale}' is this help center's default locale: "
-                "its content is the top-level name and description",
-                key=True,
+def _default_locale_problems(document: Document, default_locale: str) -> list[Problem]:
+    """A translation for the default locale, wherever the file's shape lets us see one (this
+    runs even when the schema found other problems, so every mistake shows at once)."""
+    data = document.data
+    if not isinstance(data, Mapping):
+        return []
+    places: list[tuple[list[str | int], Any]] = [([], data)]
+    sections = data.get("sections")
+    if isinstance(sections, list):
+        places += [(["sections", i], s) for i, s in enumerate(sections)]
+    problems = []
+    for at, obj in places:
+        translations = obj.get("translations") if isinstance(obj, Mapping) else None
+        if isinstance(translations, Mapping) and default_locale in translations:
+            problems.append(
+                document.problem(
+                    [*at, "translations", default_locale],
+                    f"'{default_locale}' is this help center's default locale: "
+                    "its content is the top-level name and description",
+                    key=True,
+                )
             )
-        ]
-    return []
+    return problems
 
 
 def _duplicate_names(collections: list[CollectionSpec]) -> list[Problem]:
@@ -225,15 +237,16 @@ def _duplicate_ids(help_centers: list[HelpCenterSpec]) -> list[Problem]:
                 if obj.id is None:
                     continue
                 key = (kind, obj.id)
+                where = obj.id_origin or obj.origin
                 if key in first:
                     seen = first[key]
                     problems.append(
                         Problem(
-                            obj.origin.path, obj.origin.line, obj.origin.column, "id",
+                            where.path, where.line, where.column, "id",
                             f"{kind} id {obj.id} is pinned twice "
                             f"(also at {seen.path}:{seen.line})",
                         )
                     )  # fmt: skip
                 else:
-                    first[key] = obj.origin
+                    first[key] = where
     return problems

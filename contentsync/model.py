@@ -49,6 +49,7 @@ class SectionSpec:
     translations: Mapping[str, Text]
     id: str | None = None
     origin: Origin = field(default=Origin(""), compare=False)
+    id_origin: Origin | None = field(default=None, compare=False)  # where `id:` is written
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class CollectionSpec:
     sections: tuple[SectionSpec, ...] = ()
     id: str | None = None
     origin: Origin = field(default=Origin(""), compare=False)
+    id_origin: Origin | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from functools import cache
 from typing import Any
@@ -48,8 +49,11 @@ def schema_problems(document: Document, schema: dict[str, Any]) -> list[Problem]
     10,000 objects; only an invalid document goes through jsonschema, whose error objects
     carry the paths and validator details the messages below are made from.
     """
-    if _fast_validator(str(schema["$id"])).is_valid(document.data):
-        return []
+    try:
+        if _fast_validator(str(schema["$id"])).is_valid(document.data):
+            return []
+    except ValueError:
+        pass  # a value JSON has no type for (a YAML date): jsonschema explains it below
     validator = validator_for(schema)
     problems: list[Problem] = []
     for error in validator.iter_errors(document.data):
@@ -57,11 +61,16 @@ def schema_problems(document: Document, schema: dict[str, Any]) -> list[Problem]
     return problems
 
 
-def _describe(value: Any) -> str:
+def _describe(value: Any, written: str | None = None) -> str:
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
-        return f"{str(value).lower()} (true/false)"
+        word = str(value).lower()
+        if written is not None and written.lower() != word:
+            return f"{word} (YAML reads {written} as {word}: quote it to make it text)"
+        return f"{word} (true/false)"
+    if isinstance(value, datetime.date):
+        return f"the date {value.isoformat()} (quote it to make it text)"
     if isinstance(value, int | float):
         return f"the number {value}"
     if isinstance(value, str):
@@ -74,11 +83,11 @@ def _describe(value: Any) -> str:
 
 
 def _suggest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if not close:
-        lowered = {o.lower().replace("_", "-"): o for o in options}
-        match = lowered.get(word.lower().replace("_", "-"))
-        close = [match] if match else []
+    """The option the writer most likely meant: same letters in another case or with '_' for
+    '-' first (zh-cn, pt_BR), else the closest spelling."""
+    folded = {o.lower().replace("_", "-"): o for o in options}
+    match = folded.get(word.lower().replace("_", "-"))
+    close = [match] if match else difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
@@ -124,11 +133,13 @@ def _explain(document: Document, error: ValidationError) -> list[Problem]:
         expected = expected
         names = [expected] if isinstance(expected, str) else list(expected)
         wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names if n != "null")
-        return [document.problem(at, f"expected {wanted}, got {_describe(instance)}")]
+        got = _describe(instance, document.scalar_text(at))
+        return [document.problem(at, f"expected {wanted}, got {got}")]
     if kind in {"minLength", "pattern"} and at and at[-1] == "name":
         return [document.problem(at, "must not be empty")]
     if kind in {"pattern", "minimum"} and at and at[-1] == "id":
         return [document.problem(at, 'an id is the digits of a live Intercom id, like "6871119"')]
-    if kind == "minimum" or kind == "maximum":
-        return [document.problem(at, f"must be {kind} {expected}")]
+    if kind in ("minimum", "maximum"):
+        bound = "at least" if kind == "minimum" else "at most"
+        return [document.problem(at, f"must be {bound} {expected}")]
     return [document.problem(at, error.message)]

@@ -37,6 +37,26 @@ class Document:
     path: str
     data: Any
     root: yaml.Node | None
+    problems: tuple[Problem, ...] = ()  # found while reading, yet the data is usable
+
+    def scalar_text(self, at: Sequence[PathElem]) -> str | None:
+        """The value at `at` as written in the file, if it is a plain scalar."""
+        node = self.root
+        for elem in at:
+            if isinstance(node, yaml.MappingNode):
+                node = next(
+                    (
+                        v
+                        for k, v in node.value
+                        if isinstance(k, yaml.ScalarNode) and k.value == str(elem)
+                    ),
+                    None,
+                )
+            elif isinstance(node, yaml.SequenceNode) and isinstance(elem, int):
+                node = node.value[elem] if 0 <= elem < len(node.value) else None
+            else:
+                return None
+        return node.value if isinstance(node, yaml.ScalarNode) else None
 
     def where(self, at: Sequence[PathElem], *, key: bool = False) -> tuple[int, int]:
         """1-based line and column of the value at `at` (of its key with key=True).
@@ -88,8 +108,10 @@ def read_document(file: Path, display: str) -> Document:
     if len(raw) > MAX_BYTES:
         raise ContentError([Problem(display, 0, 0, "", f"file is larger than {MAX_BYTES} bytes")])
     if b"\x00" in raw:
-        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
-        raise ContentError([Problem(display, line, 1, "", "binary file: expected YAML text")])
+        at = raw.index(b"\x00")
+        line = raw.count(b"\n", 0, at) + 1
+        column = at - (raw.rfind(b"\n", 0, at) + 1) + 1
+        raise ContentError([Problem(display, line, column, "", "binary file: expected YAML text")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -106,31 +128,46 @@ def parse_document(text: str, display: str) -> Document:
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        raise ContentError([_yaml_problem(exc, display)]) from None
+        raise ContentError([_yaml_problem(exc, display, text)]) from None
     except yaml.YAMLError as exc:
         raise ContentError([Problem(display, 0, 0, "", f"invalid YAML: {exc}")]) from None
     finally:
         loader.dispose()
     if root is None:
         return Document(display, None, None)
-    problems: list[Problem] = []
-    converter = _Converter(display, problems)
+    converter = _Converter(display)
     try:
-        data = converter.convert(root)
+        data = converter.convert(root, 0)
     except _TooBig as exc:
         raise ContentError([Problem(display, exc.line, exc.column, "", str(exc))]) from None
-    if problems:
-        raise ContentError(problems)
-    return Document(display, data, root)
+    if converter.fatal:
+        raise ContentError(converter.fatal + converter.usable)
+    return Document(display, data, root, tuple(converter.usable))
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, display: str) -> Problem:
+def _yaml_problem(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     if exc.context == "expected a single document in the stream":
         return Problem(display, line, column, "", "one document per file: found a second '---'")
-    message = " ".join(part for part in (exc.context, exc.problem) if part)
+    if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+        message = "tabs are not allowed for indentation; indent with spaces"
+    elif exc.context and exc.context.startswith("while parsing a ") and exc.context_mark:
+        what = exc.context.removeprefix("while parsing a ")
+        start = exc.context_mark
+        message = (
+            f"{exc.problem} (the {what} starts at line {start.line + 1}, column {start.column + 1})"
+        )
+    else:
+        message = " ".join(part for part in (exc.context, exc.problem) if part)
     return Problem(display, line, column, "", f"invalid YAML: {message}")
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
+        return lines[line][column]
+    return ""
 
 
 def _short(tag: str) -> str:
@@ -144,12 +181,20 @@ class _TooBig(Exception):
         self.column = node.start_mark.column + 1
 
 
-class _Converter:
-    """Builds plain data from nodes, collecting problems instead of stopping at the first."""
+MAX_DEPTH = 64
 
-    def __init__(self, display: str, problems: list[Problem]) -> None:
+
+class _Converter:
+    """Builds plain data from nodes, collecting problems instead of stopping at the first.
+
+    `fatal` problems (tags, bad keys) leave no trustworthy data; `usable` ones (a duplicate
+    key: the first value is kept) still let the file be checked against its schema.
+    """
+
+    def __init__(self, display: str) -> None:
         self.display = display
-        self.problems = problems
+        self.fatal: list[Problem] = []
+        self.usable: list[Problem] = []
         self.visited = 0
         self.seen: set[int] = set()
         self.stack: set[int] = set()
@@ -159,15 +204,18 @@ class _Converter:
         self.seen.add(id(node))
         # Aliases may repeat nodes; a tree that expands far beyond what the file holds is a
         # "billion laughs" bomb, refused before it eats memory.
-        if self.visited > 10 * len(self.seen) + 10_000:
+        if self.visited > 10 * len(self.seen) + 250_000:
             raise _TooBig("aliases expand to far more than the file holds (alias bomb?)", node)
 
-    def _report(self, node: yaml.Node, message: str) -> None:
+    def _report(self, node: yaml.Node, message: str, *, fatal: bool = True) -> None:
         mark = node.start_mark
-        self.problems.append(Problem(self.display, mark.line + 1, mark.column + 1, "", message))
+        problem = Problem(self.display, mark.line + 1, mark.column + 1, "", message)
+        (self.fatal if fatal else self.usable).append(problem)
 
-    def convert(self, node: yaml.Node) -> Any:
+    def convert(self, node: yaml.Node, depth: int) -> Any:
         self._count(node)
+        if depth > MAX_DEPTH:
+            raise _TooBig(f"invalid YAML: values are nested too deeply (over {MAX_DEPTH})", node)
         if isinstance(node, yaml.ScalarNode):
             if node.tag == f"{_TAG}str":
                 return node.value
@@ -184,20 +232,21 @@ class _Converter:
                     self._report(
                         node, f"unsupported YAML tag '{_short(node.tag)}': plain lists only"
                     )
-                return [self.convert(item) for item in node.value]
+                return [self.convert(item, depth + 1) for item in node.value]
             assert isinstance(node, yaml.MappingNode)
-            return self._mapping(node)
+            return self._mapping(node, depth)
         finally:
             self.stack.discard(id(node))
 
-    def _mapping(self, node: yaml.MappingNode) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
         if node.tag != f"{_TAG}map":
             self._report(node, f"unsupported YAML tag '{_short(node.tag)}': plain mappings only")
-        if any(k.tag == f"{_TAG}merge" for k, _ in node.value):
+        written = {id(k) for k, _ in node.value if k.tag != f"{_TAG}merge"}
+        if len(written) < len(node.value):
             try:
                 _CONSTRUCTOR.flatten_mapping(node)
             except yaml.MarkedYAMLError as exc:
-                self.problems.append(_yaml_problem(exc, self.display))
+                self.fatal.append(_yaml_problem(exc, self.display))
         out: dict[str, Any] = {}
         first: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
@@ -206,9 +255,17 @@ class _Converter:
                 continue
             key = key_node.value
             if key in first:
+                if id(first[key]) not in written or id(key_node) not in written:
+                    # A key written here overrides one merged in with `<<:`, as YAML intends;
+                    # flatten_mapping put the merged ones first.
+                    if id(key_node) in written:
+                        first[key] = key_node
+                        out[key] = self.convert(value_node, depth + 1)
+                    continue
                 line = first[key].start_mark.line + 1
-                self._report(key_node, f"duplicate key '{key}' (first written on line {line})")
+                message = f"duplicate key '{key}' (first written on line {line})"
+                self._report(key_node, message, fatal=False)
                 continue
             first[key] = key_node
-            out[key] = self.convert(value_node)
+            out[key] = self.convert(value_node, depth + 1)
         return out
