@@ -7,6 +7,7 @@ being accepted silently (or hanging). Composition uses libyaml when it is instal
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,17 +151,29 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> Pr
     line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     if exc.context == "expected a single document in the stream":
         return Problem(display, line, column, "", "one document per file: found a second '---'")
+    context = exc.context or ""
     if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
         message = "tabs are not allowed for indentation; indent with spaces"
-    elif exc.context and exc.context.startswith("while parsing a ") and exc.context_mark:
-        what = exc.context.removeprefix("while parsing a ")
-        start = exc.context_mark
-        message = (
-            f"{exc.problem} (the {what} starts at line {start.line + 1}, column {start.column + 1})"
-        )
     else:
-        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        message = exc.problem or context
+        opened = re.match(r"while (?:parsing|scanning) an? (.+)", context)
+        if opened and exc.context_mark is not None and exc.problem:
+            start = exc.context_mark
+            message += (
+                f" (the {opened.group(1)} starts at line {start.line + 1}, "
+                f"column {start.column + 1})"
+            )
+        if message.startswith(_QUOTE_IT) or context in (
+            "while scanning an alias",
+            "while scanning an anchor",
+        ):
+            message += "; if this value is text, put it in quotes"  # fmt: skip
     return Problem(display, line, column, "", f"invalid YAML: {message}")
+
+
+# libyaml's words for what a writer does by leaving a title unquoted (`Billing: 2024`,
+# `@team`, `*New*`): the fix is always the same.
+_QUOTE_IT = ("mapping values are not allowed", "found character that cannot start any token")
 
 
 def _char_at(text: str, line: int, column: int) -> str:
