@@ -86,6 +86,13 @@ def _load_help_center(folder: Path, shown: _Shown, problems: list[Problem]) -> H
     default_locale, prune = DEFAULT_LOCALE, True
     origin = Origin(shown(folder))
     collection_files = []
+    if all((folder / name).exists() for name in HELP_CENTER_FILES):
+        problems.append(
+            Problem(
+                shown(folder / HELP_CENTER_FILES[1]), 0, 0, "",
+                f"both {' and '.join(HELP_CENTER_FILES)} exist: keep one",
+            )
+        )  # fmt: skip
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue

@@ -82,11 +82,17 @@ def _describe(value: Any, written: str | None = None) -> str:
     return f"{value!r} ({type(value).__name__}: quote it to make it text)"
 
 
+# Locale codes people write that Intercom spells another way.
+_OTHER_NAMES = {"no": "nb", "nn": "nb", "zh": "zh-CN", "pt-pt": "pt", "iw": "he", "in": "id"}
+
+
 def _suggest(word: str, options: list[str]) -> str:
     """The option the writer most likely meant: same letters in another case or with '_' for
     '-' first (zh-cn, pt_BR), else the closest spelling."""
     folded = {o.lower().replace("_", "-"): o for o in options}
     match = folded.get(word.lower().replace("_", "-"))
+    if match is None and word.lower() in _OTHER_NAMES and _OTHER_NAMES[word.lower()] in options:
+        match = _OTHER_NAMES[word.lower()]
     close = [match] if match else difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
