@@ -20,7 +20,11 @@ from typing import Any
 import yaml
 
 from benchmarks.generate import live_json
+from contentsync import render
+from contentsync.diff import make_plan
 from contentsync.gcpause import collector_paused
+from contentsync.live import read_live
+from contentsync.loader import load_content
 
 SCENARIOS = ("parse", "plan-unchanged", "plan-create")
 HELP_CENTER_ID = "77"
@@ -55,11 +59,6 @@ def parse_only(content_dir: Path) -> list[Any]:
 
 def plan_work(content_dir: Path, lists: _Lists) -> int:
     """What `contentsync plan` does locally: load + validate, live JSON -> model, diff, render."""
-    from contentsync import render
-    from contentsync.diff import make_plan
-    from contentsync.live import read_live
-    from contentsync.loader import load_content
-
     desired = load_content(content_dir)
     live = read_live(lists)
     plan = make_plan(desired, live, api_url="http://127.0.0.1")

@@ -1,0 +1,186 @@
+"""`python -m benchmarks [--quick]`: measure contentsync's budgets (SPEC section 8), print a table.
+
+The sandbox runs as a separate server process with injected latency; local work runs one
+scenario per interpreter so peak memory is per scenario. See docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.generate import write_content
+from benchmarks.remote import (
+    ApplyRun,
+    measure_apply,
+    measure_plan_requests,
+    measure_transport_floor,
+)
+from benchmarks.server import ROOT
+
+
+@dataclass(frozen=True)
+class Sizes:
+    plan_collections: int
+    plan_sections: int  # per collection
+    apply_collections: int
+    apply_sections: int
+    local_collections: int
+    local_sections: int
+    local_repeat: int
+
+
+FULL = Sizes(600, 4, 60, 9, 400, 24, 3)
+QUICK = Sizes(10, 30, 8, 4, 20, 4, 1)
+
+
+def _local(scenario: str, content: Path, sizes: Sizes) -> dict[str, float]:
+    args = [sys.executable, "-m", "benchmarks.local", scenario, str(content)]
+    args += [str(sizes.local_collections), str(sizes.local_sections)]
+    args += ["--repeat", str(sizes.local_repeat)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(args, capture_output=True, text=True, check=True, env=env, cwd=ROOT)
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _target(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="Small sizes: a smoke run.")
+    parser.add_argument("--latency-ms", type=float, default=10.0)
+    parser.add_argument("--parallelism", type=int, default=8)
+    parser.add_argument("--work", type=Path, help="Scratch directory (default: a temporary one).")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    with tempfile.TemporaryDirectory(prefix="contentsync-bench-") as tmp:
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        print(
+            f"contentsync benchmarks ({'quick' if args.quick else 'full'}); Python "
+            f"{platform.python_version()}, {os.cpu_count()} CPUs; sandbox in its own process, "
+            f"{args.latency_ms:g} ms injected latency",
+            flush=True,
+        )
+        rows: list[tuple[str, str, str, str]] = []
+
+        pr = measure_plan_requests(
+            work, sizes.plan_collections, sizes.plan_sections, args.latency_ms
+        )
+        rows.append(
+            (
+                f"plan: requests ({pr.collections} collections, {pr.sections} sections, "
+                f"{pr.changes} changes)",
+                f"{pr.requests} requests in {pr.seconds:.2f} s",
+                f"floor 1 + ceil({pr.collections}/250) + ceil({pr.sections}/250) = {pr.floor}",
+                _target(pr.requests <= pr.floor),
+            )
+        )
+
+        par = measure_apply(
+            work,
+            sizes.apply_collections,
+            sizes.apply_sections,
+            parallelism=args.parallelism,
+            latency_ms=args.latency_ms,
+        )
+        seq = measure_apply(
+            work,
+            sizes.apply_collections,
+            sizes.apply_sections,
+            parallelism=1,
+            latency_ms=args.latency_ms,
+        )
+        floor = measure_transport_floor(
+            work,
+            sizes.apply_collections,
+            sizes.apply_sections,
+            parallelism=args.parallelism,
+            latency_ms=args.latency_ms,
+        )
+        rows.append(_apply_row(par, "<= 1.25x", par.ratio <= 1.25))
+        rows.append(
+            (
+                f"apply: transport floor, {par.requests} bare creates from "
+                f"{args.parallelism} threads (no plan, no scheduler)",
+                f"{floor:.2f} s = {floor / par.bound:.2f}x bound; apply = "
+                f"{par.seconds / floor:.2f}x this floor",
+                "(reference: httpx + sandbox cost per request on this machine)",
+                "",
+            )
+        )
+        rows.append(_apply_row(seq, "(reference)", True))
+        speedup = seq.seconds / par.seconds
+        rows.append(
+            (
+                f"apply: speedup, parallelism {par.parallelism} vs 1",
+                f"{speedup:.2f}x",
+                ">= 5x",
+                _target(speedup >= 5),
+            )
+        )
+
+        content = work / "local-content"
+        write_content(content, "bench-help", sizes.local_collections, sizes.local_sections)
+        objects = sizes.local_collections * (1 + sizes.local_sections)
+        parse = _local("parse", content, sizes)
+        rows.append(
+            (
+                f"local: parse only ({objects} objects, 37 locales, {sizes.local_collections} "
+                "files; yaml CSafeLoader)",
+                f"{parse['seconds']:.2f} s, peak RSS {parse['maxrss_mb']:.0f} MB",
+                "baseline",
+                "",
+            )
+        )
+        for scenario, what in (
+            ("plan-unchanged", "no changes"),
+            ("plan-create", f"{objects} creates"),
+        ):
+            r = _local(scenario, content, sizes)
+            ratio = r["seconds"] / parse["seconds"]
+            rows.append(
+                (
+                    f"local: load + validate + diff + render ({what})",
+                    f"{r['seconds']:.2f} s = {ratio:.2f}x parse, peak RSS {r['maxrss_mb']:.0f} MB",
+                    "<= 3x parse",
+                    _target(ratio <= 3),
+                )
+            )
+    _print_table(rows)
+    return 0
+
+
+def _apply_row(run: ApplyRun, target: str, ok: bool) -> tuple[str, str, str, str]:
+    rate = f"{run.rate_limit}/10 s" if run.rate_limit else "none"
+    return (
+        f"apply: {run.changes} changes, parallelism {run.parallelism}",
+        f"{run.seconds:.2f} s = {run.ratio:.2f}x bound ({run.requests} requests)",
+        f"bound {run.bound:.3f} s = max({run.requests} req / rate {rate}, "
+        f"{run.requests} x {run.latency_ms:g} ms / {run.parallelism}, "
+        f"depth {run.depth} x {run.latency_ms:g} ms); {target}",
+        _target(ok) if target != "(reference)" else "",
+    )
+
+
+def _print_table(rows: list[tuple[str, str, str, str]]) -> None:
+    header = ("measure", "measured", "target / bound", "")
+    print()
+    print("| " + " | ".join(header) + " |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

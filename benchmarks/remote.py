@@ -1,0 +1,181 @@
+"""What plan and apply cost against the sandbox over HTTP, in a separate server process.
+
+- plan: requests made against the floor ceil(n / per_page) per kind (one list per kind,
+  largest page size, nothing per object);
+- apply: wall time against the lower bound
+  max(requests / rate limit, requests x latency / parallelism, depth x latency), and against
+  the same plan at --parallelism 1.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.generate import write_content
+from benchmarks.server import sandbox_process
+from contentsync.apply import apply_plan
+from contentsync.client import IntercomClient
+from contentsync.diff import make_plan
+from contentsync.live import read_live
+from contentsync.loader import load_content
+from contentsync.plan import Plan
+from contentsync.sandbox import SANDBOX_TOKEN
+
+PER_PAGE = 250
+IDENTIFIER = "bench-help"
+
+
+@dataclass(frozen=True)
+class PlanRequests:
+    collections: int
+    sections: int
+    requests: int
+    floor: int
+    seconds: float
+    changes: int
+
+
+@dataclass(frozen=True)
+class ApplyRun:
+    parallelism: int
+    changes: int
+    requests: int
+    depth: int
+    latency_ms: float
+    rate_limit: int | None
+    seconds: float
+
+    @property
+    def bound(self) -> float:
+        latency = self.latency_ms / 1000
+        by_rate = self.requests / (self.rate_limit / 10.0) if self.rate_limit else 0.0
+        return max(by_rate, self.requests * latency / self.parallelism, self.depth * latency)
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.bound
+
+
+def plan_floor(collections: int, sections: int, help_centers: int = 1) -> int:
+    pages = math.ceil(help_centers / PER_PAGE)
+    return pages + math.ceil(collections / PER_PAGE) + math.ceil(sections / PER_PAGE)
+
+
+def fresh_plan(content: Path, client: IntercomClient) -> Plan:
+    desired = load_content(content)
+    return make_plan(desired, read_live(client))
+
+
+def seed(work: Path, collections: int, sections: int) -> Path:
+    """A sandbox state holding `collections` x `sections`, made through the API (latency 0)."""
+    content = work / "seed-content"
+    write_content(content, IDENTIFIER, collections, sections)
+    state = work / "seeded.json"
+    with (
+        sandbox_process(state, [IDENTIFIER]) as server,
+        IntercomClient(server.url, SANDBOX_TOKEN) as client,
+    ):
+        plan = fresh_plan(content, client)
+        report = apply_plan(plan, client, parallelism=8)
+        assert report.ok, [r.detail for r in report.with_status("failed")][:3]
+    return state
+
+
+def measure_plan_requests(
+    work: Path, collections: int, sections: int, latency_ms: float
+) -> PlanRequests:
+    state = seed(work, collections, sections)
+    content = work / "seed-content"
+    with (
+        sandbox_process(state, [IDENTIFIER], latency_ms=latency_ms) as server,
+        IntercomClient(server.url, SANDBOX_TOKEN) as client,
+    ):
+        before = client.requests_sent
+        start = time.perf_counter()
+        plan = fresh_plan(content, client)
+        seconds = time.perf_counter() - start
+        requests = client.requests_sent - before
+    return PlanRequests(
+        collections,
+        collections * sections,
+        requests,
+        plan_floor(collections, collections * sections),
+        seconds,
+        len(plan.changes),
+    )
+
+
+def measure_apply(
+    work: Path,
+    collections: int,
+    sections: int,
+    *,
+    parallelism: int,
+    latency_ms: float,
+    rate_limit: int | None = None,
+) -> ApplyRun:
+    content = work / f"apply-content-{collections}x{sections}"
+    if not content.exists():
+        write_content(content, IDENTIFIER, collections, sections)
+    state = work / f"apply-p{parallelism}-{time.monotonic_ns()}.json"
+    with (
+        sandbox_process(
+            state, [IDENTIFIER], latency_ms=latency_ms, rate_limit=rate_limit
+        ) as server,
+        IntercomClient(server.url, SANDBOX_TOKEN) as client,
+    ):
+        plan = fresh_plan(content, client)
+        before = client.requests_sent
+        start = time.perf_counter()
+        report = apply_plan(plan, client, parallelism=parallelism)
+        seconds = time.perf_counter() - start
+        requests = client.requests_sent - before
+        assert report.ok, [r.detail for r in report.with_status("failed")][:3]
+    return ApplyRun(
+        parallelism, len(plan.changes), requests, plan.depth(), latency_ms, rate_limit, seconds
+    )
+
+
+def measure_transport_floor(
+    work: Path, collections: int, sections: int, *, parallelism: int, latency_ms: float
+) -> float:
+    """The same number of creates, same translations, sent by `parallelism` bare threads with no
+    plan and no scheduling: what this client and this server cost per request on this machine."""
+    content = work / f"apply-content-{collections}x{sections}"
+    if not content.exists():
+        write_content(content, IDENTIFIER, collections, sections)
+    state = work / f"floor-{time.monotonic_ns()}.json"
+    with (
+        sandbox_process(state, [IDENTIFIER], latency_ms=latency_ms) as server,
+        IntercomClient(server.url, SANDBOX_TOKEN) as client,
+    ):
+        plan = fresh_plan(content, client)
+        hc = int(client.list_help_centers()[0]["id"])
+        bodies = [
+            {
+                "name": f"floor {i}",
+                "help_center_id": hc,
+                "translated_content": {
+                    loc: {"name": t.name, "description": t.description}
+                    for loc, t in change.translations.items()
+                },
+            }
+            for i, change in enumerate(plan.changes)
+        ]
+        shares = [bodies[k::parallelism] for k in range(parallelism)]
+
+        def send(share: list[dict[str, object]]) -> None:
+            for body in share:
+                client.create_collection(body)
+
+        threads = [threading.Thread(target=send, args=(share,)) for share in shares]
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return time.perf_counter() - start
