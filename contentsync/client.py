@@ -1,12 +1,25 @@
 """Intercom's Help Center API (2.9) over httpx: typed errors, pagination, rate limits, retries.
 
-Safe to share between threads (apply runs up to `parallelism` requests at once). The token is
-kept in the transport headers only: it is never part of a message, a log record or a repr.
+One client is shared by every apply thread: httpx.Client is thread-safe, and the rate-limit
+window and the request counter are behind locks.
 
-Retries: GET, PUT and DELETE are retried on timeouts, connection errors, 429 and 5xx with
-exponential backoff and full jitter. A POST (create) is retried only when it provably was not
-processed (429, or the connection was never made); any other failure raises OutcomeUnknown and
-the caller re-reads to find out, so a create is never sent twice blindly.
+The token lives in the httpx client's default headers and nowhere else: it is never part of an
+exception message, a log record or a repr. httpx's own exceptions (which carry the request,
+headers included) are never chained to ours, and text the server sends back is scrubbed of the
+token before it is put in a message.
+
+Retries, with exponential backoff and full jitter:
+
+- GET, PUT and DELETE are retried on timeouts, connection errors, 429 and 5xx, up to
+  `max_attempts`; then TransportError, RateLimited or ApiError.
+- POST (create) is retried only when it provably was not processed: a 429, or no connection
+  was ever made (ConnectError, ConnectTimeout, PoolTimeout). On a 5xx, a read timeout, a
+  dropped connection or an unreadable 2xx it raises OutcomeUnknown at once and never sends
+  again: the caller re-reads the parent's children to find out.
+
+Rate limits: X-RateLimit-Limit/Remaining/Reset are read from every response. When the window
+is spent, every thread sleeps until Reset before sending; a 429 waits until Reset (or backs
+off when there is none) and is retried, POST included, since a 429 was not processed.
 """
 
 from __future__ import annotations
@@ -18,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -34,74 +47,134 @@ from contentsync.errors import (
 )
 
 MAX_PER_PAGE = 250
-MAX_PAGES = 100_000
+# 250,000 objects: far beyond any help center; a server still paging past it is broken.
+MAX_PAGES = 1_000
+# Longest single wait for a rate-limit window: Intercom's windows are 10 s, so anything longer
+# means a clock or unit mismatch, and the retry that follows will tell.
+MAX_RATE_WAIT = 60.0
+# Reset values below this are seconds-from-now, above it Unix timestamps.
+EPOCH_FLOOR = 1_000_000_000
+# httpx errors raised before the request left this machine: even a create may be sent again.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
 log = logging.getLogger("contentsync.client")
 
 
 def check_api_url(url: str) -> str:
-    """The base URL, without a trailing slash; plain http only to a loopback address."""
-    parts = urlsplit(url.strip())
+    """The base URL without a trailing slash. https anywhere; plain http only to loopback
+    (127.0.0.0/8, ::1, localhost), because the token would travel in clear text."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise ConfigError(f"api_url {text!r} is not a valid URL") from None
+    if parts.username is not None or parts.password is not None:
+        # Not echoed: the part before the @ may be a credential.
+        raise ConfigError("api_url must not contain a user name or password")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"api_url {url!r} is not an http(s) URL")
+        raise ConfigError(f"api_url {text!r} is not an http(s) URL")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"api_url {text!r} must not have a query or fragment")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise ConfigError(
             f"refusing to send the access token over plain http to {parts.hostname}: "
             "use https (plain http is allowed only to a loopback address)"
         )
-    return url.strip().rstrip("/")
+    return text.rstrip("/")
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost":
+    if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
 
 
-class _RateLimit:
-    """What the server said about the current window, shared by every thread."""
+def _check_token(token: str) -> str:
+    token = token.strip()
+    if not token:
+        raise ConfigError("the access token is empty: set INTERCOM_ACCESS_TOKEN")
+    if not all(33 <= ord(ch) <= 126 for ch in token):
+        # h11 would quote the whole header value in its error: refuse before that can happen.
+        raise ConfigError("the access token holds characters that cannot be sent in a header")
+    return token
 
-    def __init__(self, sleep: Callable[[float], None]) -> None:
+
+class _RateWindow:
+    """What the server last said about its rate-limit window, shared by every thread.
+
+    `remaining` is counted down locally for every request sent, so threads that start before
+    the next answer arrives do not all spend the same last slot.
+    """
+
+    def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.limit: int | None = None
         self.remaining: int | None = None
-        self.reset_at = 0.0
-        self.sleep = sleep
+        self.reset_at: float | None = None  # Unix time
 
-    def observe(self, response: httpx.Response) -> None:
-        remaining = response.headers.get("X-RateLimit-Remaining")
-        reset = response.headers.get("X-RateLimit-Reset")
-        if remaining is None or reset is None:
-            return
-        try:
-            with self.lock:
-                self.remaining = int(remaining)
-                self.reset_at = float(reset)
-        except ValueError:
-            return
-
-    def wait_turn(self) -> None:
-        """Before a request: if the window is spent, sleep until it resets."""
+    def observe(self, headers: httpx.Headers) -> None:
+        limit = _int_header(headers, "X-RateLimit-Limit")
+        remaining = _int_header(headers, "X-RateLimit-Remaining")
+        reset = _reset_header(headers)
         with self.lock:
-            if self.remaining is None or self.remaining > 1:
-                if self.remaining is not None:
-                    self.remaining -= 1
-                return
-            delay = self.reset_at - time.time()
-            if delay <= 0:
-                self.remaining = None
-                return
-        log.info("rate limit window spent: waiting %.1fs", delay)
-        self.sleep(min(delay, 60.0))
+            if limit is not None:
+                self.limit = limit
+            if remaining is not None:
+                self.remaining = remaining
+            if reset is not None:
+                self.reset_at = reset
+
+    def reserve(self, *, waited: bool = False) -> float:
+        """Take a slot for one request: the seconds to sleep first, 0 when there is room.
+        After one sleep (`waited`) the request goes ahead: the server answers 429 if it must,
+        and a sleep that returned early (a clock that disagrees) cannot make us spin."""
+        with self.lock:
+            if self.remaining is None:
+                return 0.0
+            if self.remaining > 0:
+                self.remaining -= 1
+                return 0.0
+            wait = (self.reset_at or 0.0) - time.time()
+            if wait <= 0:
+                # A new window has begun: room again until an answer says otherwise.
+                self.remaining = None if self.limit is None else self.limit - 1
+                return 0.0
+            return 0.0 if waited else min(wait, MAX_RATE_WAIT)
 
     def seconds_to_reset(self) -> float | None:
         with self.lock:
-            delay = self.reset_at - time.time()
-        return delay if delay > 0 else None
+            if self.reset_at is None:
+                return None
+            wait = self.reset_at - time.time()
+        return min(wait, MAX_RATE_WAIT) if wait > 0 else None
+
+
+def _int_header(headers: httpx.Headers, name: str) -> int | None:
+    try:
+        return int(headers[name])
+    except (KeyError, ValueError):
+        return None
+
+
+def _reset_header(headers: httpx.Headers) -> float | None:
+    try:
+        value = float(headers["X-RateLimit-Reset"])
+    except (KeyError, ValueError):
+        return None
+    return value if value >= EPOCH_FLOOR else time.time() + max(0.0, value)
 
 
 class IntercomClient:
+    """The Help Center endpoints contentsync uses. Every method returns the decoded JSON
+    object, or raises an errors.ApiError subclass, TransportError or OutcomeUnknown."""
+
     def __init__(
         self,
         base_url: str,
@@ -117,18 +190,21 @@ class IntercomClient:
         seed: int | None = None,
     ) -> None:
         self.base_url = check_api_url(base_url)
+        self.api_version = api_version
         self.max_attempts = max(1, max_attempts)
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
-        self.sleep = sleep
-        self.random = random.Random(seed)
-        self.rate = _RateLimit(sleep)
-        self._count_lock = threading.Lock()
         self.requests_sent = 0
+        self._sleep = sleep
+        self._random = random.Random(seed)
+        self._random_lock = threading.Lock()
+        self._count_lock = threading.Lock()
+        self._window = _RateWindow()
+        self._token = _check_token(token)
         self._http = httpx.Client(
             base_url=self.base_url,
             headers={
-                "Authorization": f"Bearer {token}",
+                "Authorization": f"Bearer {self._token}",
                 "Intercom-Version": api_version,
                 "Accept": "application/json",
                 "User-Agent": f"contentsync/{__version__}",
@@ -136,10 +212,11 @@ class IntercomClient:
             timeout=timeout,
             transport=transport,
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+            follow_redirects=False,  # a redirect must not carry the token somewhere else
         )
 
     def __repr__(self) -> str:
-        return f"IntercomClient({self.base_url!r})"
+        return f"IntercomClient({self.base_url!r}, api_version={self.api_version!r})"
 
     def close(self) -> None:
         self._http.close()
@@ -153,71 +230,88 @@ class IntercomClient:
     # ---- the API ----------------------------------------------------------------------
 
     def list_help_centers(self) -> list[dict[str, Any]]:
-        return self._list("/help_center/help_centers")
+        return self._list("/help_center/help_centers", "help centers")
 
     def list_collections(self) -> list[dict[str, Any]]:
-        return self._list("/help_center/collections")
+        return self._list("/help_center/collections", "collections")
 
     def list_sections(self) -> list[dict[str, Any]]:
-        return self._list("/help_center/sections")
+        return self._list("/help_center/sections", "sections")
 
     def get_help_center(self, id: str) -> dict[str, Any]:
-        return self._call("GET", f"/help_center/help_centers/{id}", what=f"help center {id}")
+        return self._call("GET", _path("help_centers", id), what=f"help center {id}")
 
     def get_collection(self, id: str) -> dict[str, Any]:
-        return self._call("GET", f"/help_center/collections/{id}", what=f"collection {id}")
+        return self._call("GET", _path("collections", id), what=f"collection {id}")
 
     def get_section(self, id: str) -> dict[str, Any]:
-        return self._call("GET", f"/help_center/sections/{id}", what=f"section {id}")
+        return self._call("GET", _path("sections", id), what=f"section {id}")
 
     def create_collection(self, body: dict[str, Any]) -> dict[str, Any]:
         what = f"collection {body.get('name')!r}"
         return self._call("POST", "/help_center/collections", json=body, what=what)
 
     def update_collection(self, id: str, body: dict[str, Any]) -> dict[str, Any]:
-        path = f"/help_center/collections/{id}"
+        path = _path("collections", id)
         return self._call("PUT", path, json=body, what=f"collection {id}")
 
     def delete_collection(self, id: str) -> dict[str, Any]:
-        path = f"/help_center/collections/{id}"
-        return self._call("DELETE", path, what=f"collection {id}")
+        gone = {"id": str(id), "object": "collection", "deleted": True}
+        return self._call("DELETE", _path("collections", id), what=f"collection {id}", gone=gone)
 
     def create_section(self, body: dict[str, Any]) -> dict[str, Any]:
         what = f"section {body.get('name')!r}"
         return self._call("POST", "/help_center/sections", json=body, what=what)
 
     def update_section(self, id: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self._call("PUT", f"/help_center/sections/{id}", json=body, what=f"section {id}")
+        return self._call("PUT", _path("sections", id), json=body, what=f"section {id}")
 
     def delete_section(self, id: str) -> dict[str, Any]:
-        return self._call("DELETE", f"/help_center/sections/{id}", what=f"section {id}")
+        gone = {"id": str(id), "object": "section", "deleted": True}
+        return self._call("DELETE", _path("sections", id), what=f"section {id}", gone=gone)
 
-    # ---- paging -----------------------------------------------------------------------
+    # ---- paging -------------------------------------------------------------------------
 
-    def _list(self, path: str) -> list[dict[str, Any]]:
-        """Every page, the largest the API serves. Intercom's `pages.next` is a URL string in
-        real responses and an object in the spec, and `pages` may be null: follow total_pages
-        when given, else next, and always stop on an empty page."""
-        items: list[dict[str, Any]] = []
+    def _list(self, path: str, what: str) -> list[dict[str, Any]]:
+        """Every object, `MAX_PER_PAGE` at a time, pages 1, 2, ... .
+
+        Intercom's `pages.next` is a URL string in real responses and an object in the spec;
+        either way only its presence is used (following a URL the server names could send the
+        token to another host). `pages` may be null or absent. In order: an empty page ends
+        the list; then `total_pages`; then `next`; then `total_count`; with none of them a
+        full page may have a successor and a short one is the last. Objects are kept once by
+        id: an object updated while we read moves to the front and may show up twice.
+        """
+        found: dict[Any, dict[str, Any]] = {}
         page = 1
-        while page <= MAX_PAGES:
-            params = {"page": page, "per_page": MAX_PER_PAGE}
-            body = self._call("GET", path, params=params, what=path)
-            data = body.get("data") or []
-            items.extend(data)
-            pages = body.get("pages")
-            if not data or not isinstance(pages, dict):
-                break
-            total = pages.get("total_pages")
-            if isinstance(total, int):
-                if page >= total:
-                    break
-            elif not pages.get("next"):
-                break
+        while True:
+            params = {"per_page": MAX_PER_PAGE, "page": page}
+            body = self._call("GET", path, params=params, what=what)
+            data = body.get("data")
+            if data is None:
+                data = []
+            if not isinstance(data, list) or not all(isinstance(o, dict) for o in data):
+                raise _invalid("GET", path, f"{what}: 'data' is not a list of objects")
+            if not data:
+                return list(found.values())
+            fresh = 0
+            for obj in data:
+                key = obj.get("id", id(obj))
+                fresh += key not in found
+                found[key] = obj
+            more, told = _more(body, page, len(found), len(data))
+            if fresh == 0:
+                if told and more:
+                    raise _invalid("GET", path, f"{what}: page {page} repeats earlier pages")
+                # Nothing said there was more: an endpoint that ignores `page`.
+                return list(found.values())
+            if not more:
+                return list(found.values())
+            if page >= MAX_PAGES:
+                raise _invalid("GET", path, f"{what}: still more after {MAX_PAGES} pages")
             page += 1
-        return items
 
-    # ---- one call, with retries ---------------------------------------------------------------
+    # ---- one call, with retries -----------------------------------------------------------
 
     def _call(
         self,
@@ -227,51 +321,77 @@ class IntercomClient:
         what: str,
         json: dict[str, Any] | None = None,
         params: dict[str, Any] | None = None,
+        gone: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        """One request, retried as the module docstring says. `gone` is a DELETE's answer
+        when a retry finds the object missing after an earlier attempt that may have
+        deleted it (a 5xx or a connection lost after sending): that was our own delete."""
         create = method == "POST"
+        maybe_done = False  # an earlier attempt may have been carried out
+        waited = False  # the last backoff already waited for the window to reset
         for attempt in range(1, self.max_attempts + 1):
             last = attempt == self.max_attempts
-            self.rate.wait_turn()
+            wait = self._window.reserve(waited=waited)
+            waited = False
+            if wait > 0:
+                log.debug("%s %s: rate-limit window spent, wait %.2fs", method, path, wait)
+                self._sleep(wait)
+                self._window.reserve(waited=True)
             with self._count_lock:
                 self.requests_sent += 1
+            failure: httpx.TransportError | None = None
             try:
                 response = self._http.request(method, path, json=json, params=params)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                # Never reached the server: safe to send again, even a create.
-                reason = f"cannot connect to {self.base_url} ({type(exc).__name__})"
-                if last:
-                    raise TransportError(f"{method} {path}: {reason}") from None
-                self._backoff(method, path, attempt, reason)
-                continue
             except httpx.TransportError as exc:
-                reason = f"{type(exc).__name__}: no complete answer"
-                if create:
-                    raise OutcomeUnknown(f"create {what}: outcome unknown ({reason})") from None
+                failure = exc  # handled below, outside this block: nothing chains to it
+            if failure is not None:
+                reason = type(failure).__name__
+                log.debug("%s %s -> %s (attempt %d)", method, path, reason, attempt)
+                if create and not isinstance(failure, NOT_SENT):
+                    raise OutcomeUnknown(f"create {what}: outcome unknown ({reason})")
                 if last:
-                    raise TransportError(f"{method} {path}: {reason}") from None
+                    raise TransportError(
+                        f"{method} {path}: no answer from {self.base_url} after "
+                        f"{attempt} attempt{'s' * (attempt > 1)} ({reason})"
+                    )
+                maybe_done = maybe_done or not isinstance(failure, NOT_SENT)
                 self._backoff(method, path, attempt, reason)
                 continue
-            self.rate.observe(response)
-            log.debug("%s %s -> %s (attempt %d)", method, path, response.status_code, attempt)
+
+            self._window.observe(response.headers)
             status = response.status_code
-            if status < 400:
-                return self._json(response, method, path)
+            log.debug("%s %s -> %d (attempt %d)", method, path, status, attempt)
+            if status < 300:
+                body = _json_object(response)
+                if body is not None:
+                    return body
+                if create:
+                    raise OutcomeUnknown(
+                        f"create {what}: outcome unknown (HTTP {status}, unreadable body)"
+                    )
+                raise _invalid(method, path, "the answer is not a JSON object", status)
             if status == 429:
                 if last:
                     raise self._error(response, method, path, what, RateLimited)
-                wait = self.rate.seconds_to_reset()
-                self._backoff(method, path, attempt, "429 rate limited", at_least=wait)
+                until = self._window.seconds_to_reset()
+                if until is None:
+                    until = _retry_after(response)
+                self._backoff(method, path, attempt, "HTTP 429", at_least=until)
+                waited = until is not None
                 continue
             if status >= 500:
                 if create:
                     raise OutcomeUnknown(f"create {what}: outcome unknown (HTTP {status})")
                 if last:
                     raise self._error(response, method, path, what, ApiError)
+                maybe_done = True
                 self._backoff(method, path, attempt, f"HTTP {status}")
                 continue
             if status == 401:
                 raise self._error(response, method, path, what, AuthenticationError)
             if status == 404:
+                if gone is not None and maybe_done:
+                    return gone
                 raise self._error(response, method, path, what, NotFound)
             raise self._error(response, method, path, what, ApiError)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -279,40 +399,81 @@ class IntercomClient:
     def _backoff(
         self, method: str, path: str, attempt: int, reason: str, at_least: float | None = None
     ) -> None:
+        """Full jitter: uniform(0, min(cap, base * 2^(attempt-1))). When the server named a
+        time (rate-limit reset), wait until then plus a little jitter so threads spread out."""
         ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
-        delay = self.random.uniform(0, ceiling)
-        if at_least is not None:
-            delay = max(delay, at_least + self.random.uniform(0, self.backoff_base))
-        log.info("%s %s: %s; retry %d in %.2fs", method, path, reason, attempt, delay)
-        self.sleep(delay)
+        with self._random_lock:
+            delay = self._random.uniform(0, ceiling)
+            if at_least is not None:
+                delay = min(at_least, MAX_RATE_WAIT) + self._random.uniform(0, self.backoff_base)
+        log.debug("%s %s: %s on attempt %d, wait %.2fs", method, path, reason, attempt, delay)
+        self._sleep(delay)
 
-    @staticmethod
-    def _json(response: httpx.Response, method: str, path: str) -> dict[str, Any]:
-        try:
-            body = response.json()
-        except ValueError:
-            raise ApiError(response.status_code, "invalid_json", "the answer was not JSON",
-                           method=method, path=path) from None  # fmt: skip
-        if not isinstance(body, dict):
-            raise ApiError(response.status_code, "invalid_json", "the answer was not an object",
-                           method=method, path=path)  # fmt: skip
-        return body
-
-    @staticmethod
     def _error(
-        response: httpx.Response, method: str, path: str, what: str, kind: type[ApiError]
+        self,
+        response: httpx.Response,
+        method: str,
+        path: str,
+        what: str,
+        kind: type[ApiError],
     ) -> ApiError:
-        code, message = "http_error", response.reason_phrase or "error"
-        try:
-            body = response.json()
-            first = (body.get("errors") or [{}])[0]
-            code = str(first.get("code") or code)
-            message = str(first.get("message") or message)
-        except (ValueError, AttributeError, IndexError, TypeError):
-            pass
+        """An error.list body becomes its first error's code and message; anything else (an
+        HTML page from a proxy, an empty body) the status line."""
         status = response.status_code
+        code, message = "http_error", response.reason_phrase or f"HTTP {status}"
+        body = _json_object(response)
+        errors = body.get("errors") if body is not None else None
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            code = str(errors[0].get("code") or code)
+            message = str(errors[0].get("message") or message)
+        code, message = self._scrub(code)[:100], self._scrub(message)[:500]
         if kind is AuthenticationError:
-            message = f"the access token was rejected ({message}): check {'INTERCOM_ACCESS_TOKEN'}"
+            message = (
+                f"the access token was rejected ({status} {message}): check INTERCOM_ACCESS_TOKEN"
+            )
         elif kind is NotFound:
             message = f"{what} not found ({message})"
         return kind(status, code, message, method=method, path=path)
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._token, "[token]")
+
+
+def _path(kind: str, id: str) -> str:
+    return f"/help_center/{kind}/{quote(str(id), safe='')}"
+
+
+def _invalid(method: str, path: str, message: str, status: int = 200) -> ApiError:
+    """A 2xx answer we cannot use: the server (or something in between) is misbehaving."""
+    return ApiError(status, "invalid_response", message, method=method, path=path)
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _more(body: dict[str, Any], page: int, have: int, got: int) -> tuple[bool, bool]:
+    """(is there another page, did the server say so rather than us guessing)."""
+    pages = body.get("pages")
+    if isinstance(pages, dict):
+        total = pages.get("total_pages")
+        if isinstance(total, int) and not isinstance(total, bool):
+            return page < total, True
+        if "next" in pages:
+            return bool(pages["next"]), True
+    total_count = body.get("total_count")
+    if isinstance(total_count, int) and not isinstance(total_count, bool):
+        return have < total_count, True
+    return got >= MAX_PER_PAGE, False
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        value = float(response.headers["Retry-After"])
+    except (KeyError, ValueError):
+        return None
+    return value if value > 0 else None
