@@ -21,6 +21,7 @@ from benchmarks.generate import write_content
 from benchmarks.remote import (
     ApplyRun,
     measure_apply,
+    measure_latency,
     measure_plan_requests,
     measure_transport_floor,
 )
@@ -141,6 +142,9 @@ def _apply_rows(
     seq = sorted(seqs, key=lambda r: r.seconds)[len(seqs) // 2]
     floor = statistics.median(floors)
     speedup = seq.seconds / par.seconds
+    base, slow = measure_latency(work, latency_ms)
+    effective = slow - base
+    effective_bound = par.requests * effective / 1000 / par.parallelism
     return [
         _apply_row(par, pars, "<= 1.25x", par.ratio <= 1.25),
         (
@@ -152,6 +156,13 @@ def _apply_rows(
             "",
         ),
         _apply_row(seq, seqs, "(reference)", True),
+        (
+            f"sandbox: what {latency_ms:g} ms of injected latency really adds",
+            f"{effective:.2f} ms (sequential GET: {base:.2f} ms without, {slow:.2f} ms with)",
+            f"apply at parallelism {parallelism} against the bound with this latency: "
+            f"{par.seconds / effective_bound:.2f}x",
+            "",
+        ),
         (
             f"apply: speedup, parallelism {par.parallelism} vs 1",
             f"{speedup:.2f}x",
