@@ -1,0 +1,164 @@
+"""The client and the sandbox against Intercom's 2.9 description: every request body the client
+sends and every response it gets, over a whole CRUD session on real HTTP, checked by a
+transport that sits between them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from contentsync.client import IntercomClient
+from contentsync.errors import ApiError, AuthenticationError, NotFound
+from contentsync.sandbox import SANDBOX_TOKEN, FaultConfig, RunningSandbox, running_sandbox
+from tests.openapi_contract import match_path, validate_request, validate_response
+
+HC = "contract-help"
+
+
+class ContractTransport(httpx.HTTPTransport):
+    """Real HTTP, with every exchange checked against the spec and recorded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exchanges: list[tuple[str, str, int]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        template = match_path(request.method, request.url.path)
+        assert request.headers["Intercom-Version"] == "2.9"
+        assert request.headers["Accept"] == "application/json"
+        if request.method in ("POST", "PUT"):
+            assert request.headers["Content-Type"] == "application/json"
+            validate_request(request.method, template, json.loads(request.content))
+        else:
+            assert not request.content, f"{request.method} with a body"
+        assert set(request.url.params) <= {"page", "per_page"}
+        response = super().handle_request(request)
+        response.read()
+        self.exchanges.append((request.method, template, response.status_code))
+        validate_response(request.method, template, response.status_code, response.json())
+        return response
+
+
+@pytest.fixture
+def sandbox() -> Iterator[RunningSandbox]:
+    with running_sandbox(None, [HC, "other-help"]) as sb:
+        yield sb
+
+
+def contract_client(
+    url: str, token: str = SANDBOX_TOKEN, **kw: Any
+) -> tuple[IntercomClient, ContractTransport]:
+    kw.setdefault("sleep", lambda s: None)
+    transport = ContractTransport()
+    return IntercomClient(url, token, transport=transport, **kw), transport
+
+
+def translated(**names: str) -> dict[str, Any]:
+    return {loc: {"name": n, "description": f"{n}, described"} for loc, n in names.items()}
+
+
+def test_a_full_crud_session_keeps_to_the_spec(sandbox: RunningSandbox) -> None:
+    client, checked = contract_client(sandbox.url)
+    with client:
+        centers = {h["identifier"]: h for h in client.list_help_centers()}
+        hc = int(centers[HC]["id"])
+        assert client.get_help_center(str(hc))["identifier"] == HC
+
+        first = client.create_collection(
+            {
+                "name": "Getting started",
+                "description": "First steps",
+                "help_center_id": hc,
+                "translated_content": translated(fr="Premiers pas", de="Erste Schritte"),
+            }
+        )
+        second = client.create_collection({"name": "Billing", "help_center_id": hc})
+        client.update_collection(
+            first["id"],
+            {
+                "name": "Start here",
+                "description": "",
+                "translated_content": {**translated(fr="Commencer"), "de": None},
+            },
+        )
+        got = client.get_collection(first["id"])
+        assert got["translated_content"]["fr"]["name"] == "Commencer"
+        assert got["translated_content"]["de"] is None
+
+        section = client.create_section(
+            {
+                "name": "Install",
+                "parent_id": int(first["id"]),
+                "translated_content": {"fr": {"name": "Installer"}},
+            }
+        )
+        client.update_section(
+            section["id"],
+            {"name": "Installation", "parent_id": int(second["id"]),
+             "translated_content": {"fr": {"name": "Installation"}}},
+        )  # fmt: skip
+        assert client.get_section(section["id"])["parent_id"] == int(second["id"])
+        assert [s["id"] for s in client.list_sections()] == [section["id"]]
+        assert len(client.list_collections()) == 2
+
+        with pytest.raises(NotFound):
+            client.get_collection("999999")
+        with pytest.raises(ApiError) as rejected:
+            client.create_section({"name": "Nowhere", "parent_id": 999999})
+        assert rejected.value.status == 404
+
+        client.delete_section(section["id"])
+        client.delete_collection(second["id"])
+        client.delete_collection(first["id"])
+        assert client.list_collections() == [] and client.list_sections() == []
+
+    exchanges = checked.exchanges
+    assert {(m, t) for m, t, _ in exchanges} == {
+        ("GET", "/help_center/help_centers"),
+        ("GET", "/help_center/help_centers/{id}"),
+        ("GET", "/help_center/collections"),
+        ("POST", "/help_center/collections"),
+        ("GET", "/help_center/collections/{id}"),
+        ("PUT", "/help_center/collections/{id}"),
+        ("DELETE", "/help_center/collections/{id}"),
+        ("GET", "/help_center/sections"),
+        ("POST", "/help_center/sections"),
+        ("GET", "/help_center/sections/{id}"),
+        ("PUT", "/help_center/sections/{id}"),
+        ("DELETE", "/help_center/sections/{id}"),
+    }
+    assert {s for _, _, s in exchanges} == {200, 404}
+    assert len(exchanges) == client.requests_sent == 18
+
+
+def test_errors_and_retried_faults_keep_to_the_spec(sandbox: RunningSandbox) -> None:
+    client, checked = contract_client(sandbox.url, "not-the-token")
+    with client, pytest.raises(AuthenticationError):
+        client.list_collections()
+    assert checked.exchanges == [("GET", "/help_center/collections", 401)]
+
+    faults = FaultConfig(rate=0.5, seed=4, kinds=("error_before_commit", "rate_limit"))
+    with running_sandbox(None, [HC], faults=faults) as faulty:
+        client, checked = contract_client(faulty.url, max_attempts=12)
+        with client:
+            for _ in range(10):
+                client.list_help_centers()
+                client.list_collections()
+    statuses = {s for _, _, s in checked.exchanges}
+    assert statuses == {200, 429, 500}
+
+
+def test_the_contract_transport_catches_a_body_off_the_spec(sandbox: RunningSandbox) -> None:
+    client, _ = contract_client(sandbox.url)
+    with client:
+        (hc, *_) = client.list_help_centers()
+        # help_center_id as the string the API returns ids as, not the integer it takes.
+        with pytest.raises(AssertionError, match="help_center_id"):
+            client.create_collection({"name": "Typed wrong", "help_center_id": hc["id"]})
+        with pytest.raises(AssertionError, match=r"unknown_field|Additional properties"):
+            client.create_collection({"name": "Extra", "unknown_field": 1})
+    assert not sandbox.state.collections
