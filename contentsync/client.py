@@ -16,6 +16,9 @@ Retries, with exponential backoff and full jitter:
   was ever made (ConnectError, ConnectTimeout, PoolTimeout). On a 5xx, a read timeout, a
   dropped connection or an unreadable 2xx it raises OutcomeUnknown at once and never sends
   again: the caller re-reads the parent's children to find out.
+- A DELETE retried after an attempt that may have gone through (5xx, answer lost) and then
+  answered 404 returns the deleted object's answer: the earlier attempt did it. A 404 on a
+  first attempt is NotFound.
 
 Rate limits: X-RateLimit-Limit/Remaining/Reset are read from every response. When the window
 is spent, every thread sleeps until Reset before sending; a 429 waits until Reset (or backs

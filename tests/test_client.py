@@ -268,7 +268,7 @@ def test_pagination_quirks_of_the_real_api(pages: list[dict[str, Any]], requests
 
 def test_an_object_seen_twice_while_paging_is_kept_once_with_its_latest_version() -> None:
     first = {"id": "1", "name": "old"}
-    pages = [
+    pages: list[dict[str, Any]] = [
         {"data": [first, {"id": "2"}], "pages": {"total_pages": 2}},
         {"data": [{"id": "2"}, {"id": "1", "name": "new"}, {"id": "3"}], "pages": None},
     ]
@@ -471,12 +471,13 @@ def test_idempotent_requests_are_retried(failure: Exception | int, method: str) 
     sleeps = Sleeps()
     handler = flaky([failure, failure], {"id": "1", "type": "section"})
     with connect(BASE, "tok", transport=httpx.MockTransport(handler), sleep=sleeps) as client:
-        call = {
-            "GET": lambda: client.get_section("1"),
-            "PUT": lambda: client.update_section("1", {"name": "n"}),
-            "DELETE": lambda: client.delete_section("1"),
-        }[method]
-        assert call()["id"] == "1"
+        if method == "GET":
+            answer = client.get_section("1")
+        elif method == "PUT":
+            answer = client.update_section("1", {"name": "n"})
+        else:
+            answer = client.delete_section("1")
+        assert answer["id"] == "1"
         assert client.requests_sent == 3
     assert len(sleeps) == 2
 
@@ -843,15 +844,16 @@ def test_the_token_appears_in_no_error_repr_or_debug_log(
             ):
                 try:
                     call()
-                except ContentsyncError as exc:
-                    errors.append(exc)
+                except ContentsyncError as failure:
+                    errors.append(failure)
             assert_clean(repr(client), str(client))
     assert len(errors) == 12
     kinds = {type(e) for e in errors}
     assert {AuthenticationError, TransportError, ApiError, OutcomeUnknown} <= kinds
-    for exc in errors:
-        assert exc.__cause__ is None and exc.__context__ is None
-        assert_clean(str(exc), repr(exc), "".join(traceback.format_exception(exc)), repr(vars(exc)))
+    for error in errors:
+        assert error.__cause__ is None and error.__context__ is None
+        chain = "".join(traceback.format_exception(error))
+        assert_clean(str(error), repr(error), chain, repr(vars(error)))
     assert "[token]" in " ".join(str(e) for e in errors)  # the echo was scrubbed, not dropped
     assert any(r.name == "contentsync.client" for r in caplog.records)
     assert any(r.name.startswith("httpcore") for r in caplog.records)
