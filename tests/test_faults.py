@@ -126,7 +126,7 @@ def test_thousand_objects_converge_under_ten_percent_faults_of_every_kind(tmp_pa
 
 
 def test_apply_killed_midway_is_completed_by_plan_and_apply(tmp_path: Path) -> None:
-    n_collections, n_sections = 12, 5  # 72 objects
+    n_collections, n_sections = 20, 5  # 120 objects
     write_content(tmp_path / "content", IDENT, n_collections, n_sections)
     state = tmp_path / "sandbox.json"
     with sandbox_process(state, [IDENT], latency_ms=40) as server:
