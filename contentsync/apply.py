@@ -13,9 +13,10 @@ was not there before is adopted, so a create is never duplicated.
 
 from __future__ import annotations
 
+import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -148,8 +149,6 @@ class _Run:
 
     def record(self, result: ActionResult) -> None:
         self.report.results.append(result)
-        if result.status == "failed":
-            self.failed = True
         self.on_result(result)
 
     def skip(self, changes: Iterable[Change], why: str) -> None:
@@ -157,29 +156,67 @@ class _Run:
             self.record(ActionResult(change, "not run", detail=why))
 
     def phase(self, changes: list[Change]) -> None:
+        """Workers take the next ready change themselves the moment they finish one (no
+        round trip through a dispatcher); this thread only reports results, in arrival order,
+        and stays responsive to Ctrl-C."""
         deps = dependencies(changes)
-        pending = list(changes)
-        done: set[str] = set()
-        running: dict[Future[ActionResult], Change] = {}
-        with ThreadPoolExecutor(self.parallelism, thread_name_prefix="apply") as pool:
-            while pending or running:
-                if not self.halted:
-                    for change in list(pending):
-                        if len(running) >= self.parallelism:
-                            break
-                        if deps[change.ref] <= done:
-                            pending.remove(change)
-                            running[pool.submit(self.execute, change)] = change
-                if not running:
-                    break
-                finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    running.pop(future)
-                    result = future.result()
+        waiting = {c.ref: set(deps[c.ref]) for c in changes}
+        unlocks: dict[str, list[Change]] = {c.ref: [] for c in changes}
+        for c in changes:
+            for ref in deps[c.ref]:
+                unlocks[ref].append(c)
+        ready = deque(c for c in changes if not deps[c.ref])
+        started: set[str] = set()
+        results: queue.Queue[ActionResult] = queue.Queue()
+        turn = threading.Condition()
+        busy = 0
+
+        def work() -> None:
+            nonlocal busy
+            while True:
+                with turn:
+                    while not ready and busy and not self.halted:
+                        turn.wait()
+                    if self.halted or not ready:
+                        turn.notify_all()
+                        return
+                    change = ready.popleft()
+                    started.add(change.ref)
+                    busy += 1
+                result = self.execute(change)
+                with turn:
+                    busy -= 1
                     if result.status == "done":
-                        done.add(result.change.ref)
-                    self.record(result)
-        self.skip(pending, "an earlier action failed" if self.failed else "stopped")
+                        for later in unlocks[change.ref]:
+                            waiting[later.ref].discard(change.ref)
+                            if not waiting[later.ref]:
+                                ready.append(later)
+                    else:
+                        self.failed = True
+                    results.put(result)
+                    turn.notify_all()
+
+        workers = [
+            threading.Thread(target=work, name=f"apply-{i}", daemon=True)
+            for i in range(min(self.parallelism, len(changes)))
+        ]
+        for worker in workers:
+            worker.start()
+        try:
+            while any(w.is_alive() for w in workers) or not results.empty():
+                try:
+                    self.record(results.get(timeout=0.1))
+                except queue.Empty:
+                    if self.stop.is_set():
+                        with turn:
+                            turn.notify_all()
+        finally:
+            for worker in workers:
+                worker.join()
+            while not results.empty():
+                self.record(results.get())
+        why = "an earlier action failed" if self.failed else "stopped"
+        self.skip([c for c in changes if c.ref not in started], why)
 
     def execute(self, change: Change) -> ActionResult:
         try:

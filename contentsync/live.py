@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from contentsync.gcpause import collector_paused
 from contentsync.locales import LOCALES
 from contentsync.model import (
     LiveCollection,
@@ -24,11 +25,13 @@ class Lister(Protocol):
 
 
 def read_live(client: Lister) -> LiveState:
-    return LiveState(
-        help_centers=tuple(help_center(h) for h in client.list_help_centers()),
-        collections=tuple(collection(c) for c in client.list_collections()),
-        sections=tuple(section(s) for s in client.list_sections()),
-    )
+    # The content is loaded by now; see collector_paused for why the collector waits.
+    with collector_paused():
+        return LiveState(
+            help_centers=tuple(help_center(h) for h in client.list_help_centers()),
+            collections=tuple(collection(c) for c in client.list_collections()),
+            sections=tuple(section(s) for s in client.list_sections()),
+        )
 
 
 def help_center(raw: Mapping[str, Any]) -> LiveHelpCenter:
