@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Writes the pull-request comment (markdown) to stdout from what the validate and plan steps
+# left behind, and copies any explanation that is not a plan into the job summary (the plan
+# itself is already there: contentsync appends it). Inputs, all from the environment:
+#   IS_FORK, HAS_TOKEN           "true"/"false"
+#   VALIDATE_OUTCOME, PLAN_OUTCOME   success, failure, skipped or empty
+#   VALIDATE_LOG, PLAN_LOG, PLAN_MARKDOWN   files (may be empty or missing)
+#   RUN_URL, HEAD_SHA
+set -euo pipefail
+
+limit=50000  # room for the notes around a log, under GitHub's 65,536-character comment limit
+
+fenced() {  # a log file in a code fence, cut to $limit characters
+  local file=$1
+  echo '~~~~text'
+  if [ -n "$file" ] && [ -f "$file" ]; then
+    head -c "$limit" "$file" | tr -d '\r' | sed 's/^~~~~/ ~~~~/'
+    if [ "$(wc -c < "$file")" -gt "$limit" ]; then
+      echo "... (cut: the whole output is in the run's log)"
+    fi
+  fi
+  echo '~~~~'
+}
+
+note=""
+body=""
+if [ "${VALIDATE_OUTCOME:-}" != "success" ]; then
+  note="**Validation failed**, so there is no plan. Fix these and push again:"
+  body=$(fenced "${VALIDATE_LOG:-}")
+elif [ "${IS_FORK:-false}" = "true" ]; then
+  note="The content is valid. **There is no plan** because this pull request comes from a fork:
+GitHub gives workflows on pull requests from forks no secrets, so this run has no Intercom
+token to read the help center with. The plan is made and applied when a maintainer merges;
+a maintainer can also push this branch to the repository itself to see the plan here."
+elif [ "${PLAN_OUTCOME:-}" != "success" ]; then
+  note="The content is valid, but **the plan failed**:"
+  body=$(fenced "${PLAN_LOG:-}")
+else
+  if [ "${HAS_TOKEN:-false}" != "true" ]; then
+    note="> [!NOTE]
+> This repository has no \`INTERCOM_ACCESS_TOKEN\` secret, so this plan is against
+> contentsync's embedded sandbox (an empty help center), not a real Intercom workspace."
+  fi
+  if [ -n "${PLAN_MARKDOWN:-}" ] && [ -f "$PLAN_MARKDOWN" ]; then
+    body=$(cat "$PLAN_MARKDOWN")
+  else
+    body="(the plan step left no markdown)"
+  fi
+fi
+
+sha=${HEAD_SHA:-}
+{
+  if [ "${PLAN_OUTCOME:-}" != "success" ]; then
+    echo "## contentsync plan"  # the plan's markdown brings this heading itself
+    echo
+  fi
+  if [ -n "$note" ]; then
+    echo "$note"
+    echo
+  fi
+  if [ -n "$body" ]; then
+    echo "$body"
+    echo
+  fi
+  echo "<sub>Commit ${sha:0:12} · [run log and full plan](${RUN_URL:-})</sub>"
+}
+
+# The plan is in the job summary already; the other cases explain themselves there too.
+if [ -n "$note" ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ] && [ "${PLAN_OUTCOME:-}" != "success" ]; then
+  {
+    echo "### contentsync"
+    echo
+    echo "$note"
+    echo
+    if [ -n "$body" ]; then echo "$body"; fi
+  } >> "$GITHUB_STEP_SUMMARY"
+fi
