@@ -127,7 +127,7 @@ def test_actionlint_reports_a_broken_action_yml(tmp_path: Path) -> None:
     # ...and so is an action.yml that is not valid YAML (the mistake this test was written for:
     # an unquoted "description: a: b").
     broken = ACTION.read_text(encoding="utf-8").replace(
-        "description: The content directory", "description: content: the directory", 1
+        "description: Python to set up", "description: Python: to set up", 1
     )
     assert broken != ACTION.read_text(encoding="utf-8")
     wf = _scratch_repo(tmp_path, broken, "          command: plan\n")
@@ -285,6 +285,13 @@ def test_action_plan_apply_plan_against_the_sandbox(workdir: Path, tmp_path: Pat
     assert rc == 0, proc.stdout + proc.stderr
     assert out["exit-code"] == "0"
     assert "Valid:" in Path(out["log"]).read_text(encoding="utf-8")
+
+    (workdir / "content").rename(workdir / "help")
+    rc, out, proc = _run_action(workdir, tmp_path, command="validate", **{"content-dir": "help"})
+    assert rc == 0, proc.stdout + proc.stderr
+    (workdir / "contentsync.yaml").write_text("content_dir: help\n", encoding="utf-8")
+    rc, out, proc = _run_action(workdir, tmp_path, command="validate")  # from the config
+    assert rc == 0, proc.stdout + proc.stderr
 
     rc, out, proc = _run_action(workdir, tmp_path, command="plan", sandbox="true")
     assert rc == 0, proc.stdout + proc.stderr
