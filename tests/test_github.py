@@ -32,7 +32,8 @@ COMMENT_LIMIT = 65_536
 
 def _tool(name: str) -> str:
     """Path of a linter installed by scripts/install-actionlint; on CI its absence fails."""
-    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    # The project's virtualenv first: a different actionlint elsewhere on PATH may disagree.
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     if found:
         return found
     why = f"{name} is not installed: run scripts/install-actionlint"
@@ -407,8 +408,10 @@ def test_comment_with_the_plan_and_the_sandbox_note(tmp_path: Path) -> None:
     comment, summary = _compose(tmp_path, HAS_TOKEN="false", PLAN_MARKDOWN=str(plan), **args)
     assert "**Plan:** 3 to create" in comment
     assert "embedded sandbox" in comment
-    assert summary == ""  # contentsync wrote the plan to the summary itself
-    comment, _ = _compose(tmp_path, HAS_TOKEN="true", PLAN_MARKDOWN=str(plan), **args)
+    assert "embedded sandbox" in summary
+    assert "3 to create" not in summary  # contentsync wrote the plan to the summary itself
+    comment, summary = _compose(tmp_path, HAS_TOKEN="true", PLAN_MARKDOWN=str(plan), **args)
+    assert summary == ""
     assert "sandbox" not in comment
     assert comment.startswith("**Plan:** 3 to create")  # the plan brings its own heading
 
@@ -426,6 +429,8 @@ def test_comment_says_no_changes(workdir: Path, tmp_path: Path) -> None:
         PLAN_MARKDOWN=out["markdown"],
     )
     assert "No changes." in comment
+    assert comment.startswith("## contentsync plan\n")
+    assert comment.count("## contentsync plan") == 1
 
 
 def test_comment_for_invalid_content_fits_a_comment(tmp_path: Path) -> None:

@@ -54,6 +54,13 @@ sha=${HEAD_SHA:-}
     echo "## contentsync plan"  # the plan's markdown brings this heading itself
     echo
   fi
+  # The plan's own heading stays first, the note right under it.
+  first=$(head -n 1 <<< "$body")
+  if [[ $first == "## "* ]]; then
+    echo "$first"
+    echo
+    body=$(tail -n +2 <<< "$body")
+  fi
   if [ -n "$note" ]; then
     echo "$note"
     echo
@@ -65,13 +72,14 @@ sha=${HEAD_SHA:-}
   echo "<sub>Commit ${sha:0:12} · [run log and full plan](${RUN_URL:-})</sub>"
 }
 
-# The plan is in the job summary already; the other cases explain themselves there too.
-if [ -n "$note" ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ] && [ "${PLAN_OUTCOME:-}" != "success" ]; then
+# The job summary: contentsync has put the plan there already; add the note (why there is no
+# plan, or that the plan is against the sandbox) and, when there is no plan, what went wrong.
+if [ -n "$note" ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
   {
     echo "### contentsync"
     echo
     echo "$note"
     echo
-    if [ -n "$body" ]; then echo "$body"; fi
+    if [ "${PLAN_OUTCOME:-}" != "success" ] && [ -n "$body" ]; then echo "$body"; fi
   } >> "$GITHUB_STEP_SUMMARY"
 fi
