@@ -68,7 +68,7 @@ def _make_plan(
     return Plan(
         changes=tuple(changes),
         help_centers=summaries,
-        unmanaged=tuple(matcher.unmanaged),
+        unmanaged=tuple(sorted(matcher.unmanaged, key=lambda u: (u.help_center, u.address))),
         content_digest=content_digest(desired),
         live_digest=live_digest(desired, live),
         api_url=api_url,
