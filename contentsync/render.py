@@ -106,7 +106,9 @@ def render_report_text(report: ApplyReport, stream: IO[str]) -> None:
 
 # ---- markdown ----------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# Inside a table cell only these can start markup (user text never begins a line, and HTML is
+# entity-escaped first); escaping more only makes the raw comment harder to read.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md_escape(value: str) -> str:
