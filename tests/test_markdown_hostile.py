@@ -36,7 +36,10 @@ def plan_with(name: str) -> Plan:
     change = Change(
         action="update", kind="section", help_center="acme-help", address=f"{name} / {name}",
         ref="section:1", name=name, id="1", translations={"fr": Text(name)},
-        fields=(FieldChange("name", name, name + "!"), FieldChange("translations.fr.name", None, name)),
+        fields=(
+            FieldChange("name", name, name + "!"),
+            FieldChange("translations.fr.name", None, name),
+        ),
         notes=(f"note about {name}",),
     )  # fmt: skip
     return Plan(changes=(change,), help_centers=(HelpCenterSummary("acme-help", 1, 0),))
@@ -98,7 +101,7 @@ def test_huge_plans_are_cut_to_fit_a_comment(limit: int) -> None:
             ref=f"collection:acme-help:{i}",
             name=f"Collection {i}",
             fields=(FieldChange("name", None, f"Collection {i}"),),
-        )  # fmt: skip
+        )
         for i in range(5_000)
     )
     plan = Plan(changes=changes, help_centers=(HelpCenterSummary("acme-help", 0, 0),))
