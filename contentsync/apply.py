@@ -13,7 +13,6 @@ was not there before is adopted, so a create is never duplicated.
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -156,9 +155,9 @@ class _Run:
             self.record(ActionResult(change, "not run", detail=why))
 
     def phase(self, changes: list[Change]) -> None:
-        """Workers take the next ready change themselves the moment they finish one (no
-        round trip through a dispatcher); this thread only reports results, in arrival order,
-        and stays responsive to Ctrl-C."""
+        """Workers take the next ready change themselves the moment they finish one, and
+        report each result under a lock (no hand-off to another thread per request); this
+        thread only waits, staying responsive to Ctrl-C."""
         deps = dependencies(changes)
         waiting = {c.ref: set(deps[c.ref]) for c in changes}
         unlocks: dict[str, list[Change]] = {c.ref: [] for c in changes}
@@ -167,8 +166,8 @@ class _Run:
                 unlocks[ref].append(c)
         ready = deque(c for c in changes if not deps[c.ref])
         started: set[str] = set()
-        results: queue.Queue[ActionResult] = queue.Queue()
         turn = threading.Condition()
+        reporting = threading.Lock()
         busy = 0
 
         def work() -> None:
@@ -193,8 +192,9 @@ class _Run:
                                 ready.append(later)
                     else:
                         self.failed = True
-                    results.put(result)
                     turn.notify_all()
+                with reporting:
+                    self.record(result)
 
         workers = [
             threading.Thread(target=work, name=f"apply-{i}", daemon=True)
@@ -202,19 +202,12 @@ class _Run:
         ]
         for worker in workers:
             worker.start()
-        try:
-            while any(w.is_alive() for w in workers) or not results.empty():
-                try:
-                    self.record(results.get(timeout=0.1))
-                except queue.Empty:
-                    if self.stop.is_set():
-                        with turn:
-                            turn.notify_all()
-        finally:
-            for worker in workers:
-                worker.join()
-            while not results.empty():
-                self.record(results.get())
+        for worker in workers:
+            while worker.is_alive():
+                worker.join(0.1)
+                if self.stop.is_set():
+                    with turn:
+                        turn.notify_all()
         why = "an earlier action failed" if self.failed else "stopped"
         self.skip([c for c in changes if c.ref not in started], why)
 
