@@ -19,7 +19,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
-from contentsync.sandbox import SANDBOX_TOKEN, FaultConfig, SandboxState, create_app
+from contentsync.sandbox import (
+    SANDBOX_TOKEN,
+    FaultConfig,
+    SandboxOptions,
+    SandboxState,
+    create_app,
+)
 
 COUNTERS = "/_bench/counters"
 
@@ -31,13 +37,10 @@ def build(args: argparse.Namespace) -> tuple[Starlette, SandboxState]:
     faults = FaultConfig(rate=args.fault_rate, seed=args.fault_seed)
     if kinds:
         faults = FaultConfig(rate=args.fault_rate, seed=args.fault_seed, kinds=kinds)
-    inner = create_app(
-        state,
-        token=args.token,
-        latency_ms=args.latency_ms,
-        faults=faults,
-        rate_limit=args.rate_limit,
+    options = SandboxOptions(
+        token=args.token, latency_ms=args.latency_ms, faults=faults, rate_limit=args.rate_limit
     )
+    inner = create_app(state, options)
     sandbox = inner.state.sandbox
 
     async def counters(request: Request) -> JSONResponse:

@@ -394,18 +394,12 @@ def sandbox_serve(
     rate_limit: int | None,
 ) -> None:
     """Serve the sandbox over HTTP until Ctrl-C."""
-    from contentsync.sandbox import SANDBOX_TOKEN, FaultConfig, serve
+    from contentsync.sandbox import SANDBOX_TOKEN, FaultConfig, SandboxOptions, serve
 
     click.echo(f"Sandbox on http://{host}:{port} (token: {SANDBOX_TOKEN!r}); Ctrl-C stops it.")
-    serve(
-        host,
-        port,
-        state,
-        identifiers,
-        latency_ms=latency_ms,
-        faults=FaultConfig(rate=fault_rate, seed=fault_seed),
-        rate_limit=rate_limit,
-    )
+    faults = FaultConfig(rate=fault_rate, seed=fault_seed)
+    options = SandboxOptions(latency_ms=latency_ms, faults=faults, rate_limit=rate_limit)
+    serve(host, port, state, identifiers, options)
 
 
 # ---- entry point ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """An emulator of Intercom's Help Center API 2.9, for trying contentsync without an account
 and for testing it over real HTTP. See app.py for what it emulates and how."""
 
-from contentsync.sandbox.app import SANDBOX_TOKEN, FaultConfig, create_app
+from contentsync.sandbox.app import SANDBOX_TOKEN, FaultConfig, SandboxOptions, create_app
 from contentsync.sandbox.server import RunningSandbox, running_sandbox, serve
 from contentsync.sandbox.state import SandboxState
 
@@ -9,6 +9,7 @@ __all__ = [
     "SANDBOX_TOKEN",
     "FaultConfig",
     "RunningSandbox",
+    "SandboxOptions",
     "SandboxState",
     "create_app",
     "running_sandbox",

@@ -90,29 +90,36 @@ class _Dropped(Response):
         raise ConnectionAbortedError("sandbox fault: connection dropped after commit")
 
 
+@dataclass(frozen=True)
+class SandboxOptions:
+    """How the sandbox behaves: who may call it, and what a real network does to calls.
+
+    token None accepts any bearer token; rate_limit None enforces no limit (the headers
+    still report one); rate_window_s is the length of a rate-limit window.
+    """
+
+    token: str | None = SANDBOX_TOKEN
+    latency_ms: float = 0
+    faults: FaultConfig = NO_FAULTS
+    rate_limit: int | None = None
+    rate_window_s: float = 10.0
+
+
+DEFAULT_OPTIONS = SandboxOptions()
+
+
 class Sandbox:
-    def __init__(
-        self,
-        state: SandboxState,
-        *,
-        token: str | None = SANDBOX_TOKEN,
-        latency_ms: float = 0,
-        faults: FaultConfig = NO_FAULTS,
-        rate_limit: int | None = None,
-        rate_window_s: float = 10.0,
-        on_change: Callable[[], None] | None = None,
-    ) -> None:
+    def __init__(self, state: SandboxState, options: SandboxOptions = DEFAULT_OPTIONS) -> None:
         self.state = state
-        self.token = token
-        self.latency = latency_ms / 1000
+        self.token = options.token
+        self.latency = options.latency_ms / 1000
         self.lateness = 0.0  # how much earlier than `latency` to wake; see _wait_latency
-        self.faults = faults
-        self.random = random.Random(faults.seed)
-        self.rate_limit = rate_limit
-        self.window = rate_window_s
+        self.faults = options.faults
+        self.random = random.Random(options.faults.seed)
+        self.rate_limit = options.rate_limit
+        self.window = options.rate_window_s
         self.window_start = 0.0
         self.window_count = 0
-        self.on_change = on_change
         self.counters = Counters()
         self.lock = threading.Lock()
 
@@ -201,8 +208,6 @@ class Sandbox:
                 result = handler(request, body)
         except ApiProblem as problem:
             return JSONResponse(error_body(problem.code, problem.message), problem.status, headers)
-        if method in MUTATING and self.on_change is not None:
-            self.on_change()
         if fault == "error_after_commit":
             return JSONResponse(error_body("server_error", "Internal Server Error"), 500, headers)
         if fault == "drop_after_commit":
@@ -504,25 +509,8 @@ def _translations(
     return out
 
 
-def create_app(
-    state: SandboxState,
-    *,
-    token: str | None = SANDBOX_TOKEN,
-    latency_ms: float = 0,
-    faults: FaultConfig = NO_FAULTS,
-    rate_limit: int | None = None,
-    rate_window_s: float = 10.0,
-    on_change: Callable[[], None] | None = None,
-) -> Starlette:
-    sandbox = Sandbox(
-        state,
-        token=token,
-        latency_ms=latency_ms,
-        faults=faults,
-        rate_limit=rate_limit,
-        rate_window_s=rate_window_s,
-        on_change=on_change,
-    )
+def create_app(state: SandboxState, options: SandboxOptions = DEFAULT_OPTIONS) -> Starlette:
+    sandbox = Sandbox(state, options)
 
     def route(path: str, method: str, handler: Callable[[Request, Any], dict[str, Any]]) -> Route:
         async def endpoint(request: Request) -> Response:

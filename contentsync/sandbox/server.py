@@ -15,8 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
+from starlette.applications import Starlette
 
-from contentsync.sandbox.app import NO_FAULTS, SANDBOX_TOKEN, FaultConfig, Sandbox, create_app
+from contentsync.sandbox.app import (
+    DEFAULT_OPTIONS,
+    NO_FAULTS,
+    SANDBOX_TOKEN,
+    FaultConfig,
+    Sandbox,
+    SandboxOptions,
+    create_app,
+)
 from contentsync.sandbox.state import SandboxState
 
 SAVE_EVERY_S = 0.2
@@ -70,6 +79,15 @@ def _config(app: object, host: str, port: int) -> uvicorn.Config:
     )
 
 
+def _app(
+    state_path: Path | None, help_centers: Iterable[str], options: SandboxOptions
+) -> tuple[SandboxState, Starlette]:
+    state = SandboxState.load(state_path)
+    state.ensure_help_centers(help_centers)
+    _quiet()
+    return state, create_app(state, options)
+
+
 @contextlib.contextmanager
 def running_sandbox(
     state_path: Path | None,
@@ -82,17 +100,8 @@ def running_sandbox(
     token: str | None = SANDBOX_TOKEN,
 ) -> Iterator[RunningSandbox]:
     """A sandbox server on a free loopback port, in a background thread."""
-    state = SandboxState.load(state_path)
-    state.ensure_help_centers(help_centers)
-    app = create_app(
-        state,
-        token=token,
-        latency_ms=latency_ms,
-        faults=faults,
-        rate_limit=rate_limit,
-        rate_window_s=rate_window_s,
-    )
-    _quiet()
+    options = SandboxOptions(token, latency_ms, faults, rate_limit, rate_window_s)
+    state, app = _app(state_path, help_centers, options)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Without TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to every response on
@@ -123,25 +132,10 @@ def serve(
     port: int,
     state_path: Path | None,
     help_centers: Iterable[str],
-    *,
-    latency_ms: float = 0,
-    faults: FaultConfig = NO_FAULTS,
-    rate_limit: int | None = None,
-    rate_window_s: float = 10.0,
-    token: str | None = SANDBOX_TOKEN,
+    options: SandboxOptions = DEFAULT_OPTIONS,
 ) -> None:
     """Serve in the foreground until interrupted."""
-    state = SandboxState.load(state_path)
-    state.ensure_help_centers(help_centers)
-    app = create_app(
-        state,
-        token=token,
-        latency_ms=latency_ms,
-        faults=faults,
-        rate_limit=rate_limit,
-        rate_window_s=rate_window_s,
-    )
-    _quiet()
+    state, app = _app(state_path, help_centers, options)
     writer = _Writer(state, state_path)
     writer.flush()
     writer.start()
