@@ -1,0 +1,94 @@
+"""Golden plan cases, one folder each under tests/cases/<name>/:
+
+- content/<help-center>/*.yaml   real content files
+- live.json                      the live state as Intercom API 2.9 returns it
+                                 ({"help_centers": [...], "collections": [...], "sections": [...]})
+- expected.txt                   the plan as render_text(plan, stream, color=False) prints it, or
+- expected_error.txt             the identity problems make_plan raises, one per line.
+
+To rewrite the golden files after an intended planner change:
+
+    UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_plan_cases.py
+
+then read `git diff tests/cases` line by line before committing: a golden file is only right
+if it is what a careful Terraform/octoDNS user expects to see.
+
+A case that shows a planner bug keeps the golden file as it SHOULD be and is listed in XFAIL
+(strict, so the fix makes the suite say so).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from contentsync import live
+from contentsync.diff import make_plan
+from contentsync.errors import IdentityError
+from contentsync.loader import load_content
+from contentsync.model import LiveState
+from contentsync.render import render_text
+
+CASES = Path(__file__).parent / "cases"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+# case name -> why the planner's output is wrong today (golden file holds the right output)
+XFAIL: dict[str, str] = {}
+
+
+def live_state(case: Path) -> LiveState:
+    data = json.loads((case / "live.json").read_text(encoding="utf-8"))
+    return LiveState(
+        help_centers=tuple(live.help_center(h) for h in data["help_centers"]),
+        collections=tuple(live.collection(c) for c in data["collections"]),
+        sections=tuple(live.section(s) for s in data["sections"]),
+    )
+
+
+def outcome(case: Path) -> tuple[str, str]:
+    desired = load_content(case / "content", display_root=case)
+    try:
+        plan = make_plan(desired, live_state(case))
+    except IdentityError as exc:
+        return "expected_error.txt", "\n".join(map(str, exc.problems)) + "\n"
+    out = io.StringIO()
+    render_text(plan, out, color=False)
+    return "expected.txt", out.getvalue()
+
+
+def _cases() -> list[object]:
+    return [
+        pytest.param(p.name, marks=pytest.mark.xfail(strict=True, reason=XFAIL[p.name]))
+        if p.name in XFAIL and not UPDATE
+        else p.name
+        for p in sorted(CASES.iterdir())
+        if p.is_dir()
+    ]
+
+
+def test_there_are_enough_cases() -> None:
+    assert len([p for p in CASES.iterdir() if p.is_dir()]) >= 20
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_plan_case(case: str) -> None:
+    folder = CASES / case
+    name, got = outcome(folder)
+    golden = folder / name
+    if UPDATE and case not in XFAIL:
+        for stale in ("expected.txt", "expected_error.txt"):
+            (folder / stale).unlink(missing_ok=True)
+        golden.write_text(got, encoding="utf-8")
+    assert golden.exists(), f"{case}: no {name}; run with UPDATE_GOLDEN=1 and review it"
+    assert got == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", [p.name for p in sorted(CASES.iterdir()) if p.is_dir()])
+def test_plan_case_is_stable(case: str) -> None:
+    """Same inputs, same bytes: the order never depends on dict or file order."""
+    folder = CASES / case
+    assert outcome(folder) == outcome(folder)
