@@ -1,0 +1,194 @@
+"""Text, markdown and JSON renderings of a plan."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+
+from contentsync.model import Origin, Text
+from contentsync.plan import Change, FieldChange, HelpCenterSummary, Plan, Unmanaged
+from contentsync.render import render_json, render_markdown, render_text
+
+
+def change(action: str, kind: str, address: str, **kw: object) -> Change:
+    return Change(
+        action=action,  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]
+        help_center=str(kw.pop("help_center", "acme-help")),
+        address=address,
+        ref=str(kw.pop("ref", f"{kind}:{address}")),
+        name=address.split(" / ")[-1],
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def sample_plan() -> Plan:
+    return Plan(
+        changes=(
+            change(
+                "create", "collection", "Billing", help_center_id="1",
+                fields=(FieldChange("name", None, "Billing"),),
+                origin=Origin("content/acme-help/billing.yaml", 1),
+            ),
+            change(
+                "update", "section", "Guide / Install", id="20",
+                fields=(FieldChange("translations.fr.name", "Installer", "Installation"),),
+            ),
+            change(
+                "delete", "collection", "Old", id="10",
+                fields=(FieldChange("name", "Old", None),), notes=("move articles first",),
+            ),
+            change("create", "collection", "Beta", help_center="beta-help"),
+        ),
+        help_centers=(HelpCenterSummary("acme-help", 4, 1), HelpCenterSummary("beta-help", 0, 0)),
+        unmanaged=(Unmanaged("section", "acme-help", "99", "Guide / Stray"),),
+        content_digest="c" * 64,
+        live_digest="l" * 64,
+        api_url="http://127.0.0.1:8000",
+    )  # fmt: skip
+
+
+def text(plan: Plan) -> str:
+    out = io.StringIO()
+    render_text(plan, out, color=False)
+    return out.getvalue()
+
+
+# ---- text ------------------------------------------------------------------------------------
+
+
+def test_text_symbols_fields_and_summary() -> None:
+    out = text(sample_plan())
+    assert "  + create collection Billing  content/acme-help/billing.yaml:1" in out
+    assert "  ~ update section Guide / Install (20)" in out
+    assert '      translations.fr.name: "Installer" -> "Installation"' in out
+    assert "  - delete collection Old (10)" in out
+    assert "      ! move articles first" in out
+    assert "acme-help: section Guide / Stray (99)" in out
+    assert out.index("acme-help\n") < out.index("beta-help\n")
+    assert out.rstrip().splitlines()[-1] == "Plan: 2 to create, 1 to update, 1 to delete."
+    assert "\x1b[" not in out
+
+
+def test_text_colour_only_when_asked_and_no_escape_codes_from_names() -> None:
+    out = io.StringIO()
+    render_text(sample_plan(), out, color=True)
+    assert "\x1b[32m" in out.getvalue()
+    evil = Plan((change("create", "collection", "x\x1b[2Jy"),), (HelpCenterSummary("a", 0, 0),))
+    assert "\x1b" not in text(evil)
+
+
+def test_text_empty_plan() -> None:
+    assert text(Plan((), ())) == "No changes. The help center matches the content.\n"
+
+
+# ---- markdown --------------------------------------------------------------------------------
+
+
+def test_markdown_summary_first_and_a_table_per_help_center() -> None:
+    md = render_markdown(sample_plan())
+    lines = md.splitlines()
+    summary = next(i for i, line in enumerate(lines) if "Plan: 2 to create" in line)
+    first_table = next(i for i, line in enumerate(lines) if line.startswith("| action"))
+    assert summary < first_table
+    assert md.count("| action | object | details |") == 2
+    assert md.index("### acme-help") < md.index("### beta-help")
+
+
+def test_markdown_no_changes() -> None:
+    assert "No changes." in render_markdown(Plan((), ()))
+    assert "| action" not in render_markdown(Plan((), ()))
+
+
+HOSTILE = [
+    "a | b || c",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[link](javascript:alert(1))",
+    "**bold**",
+    "`code` ``` fence",
+    "# heading",
+    "line\nbreak\r\nand more",
+    "&lt;script&gt; &amp;",
+    "x" * 10_000,
+]
+
+
+def unescaped_pipes(line: str) -> int:
+    return len(re.findall(r"(?<!\\)\|", line))
+
+
+@pytest.mark.parametrize("name", HOSTILE, ids=range(len(HOSTILE)))
+def test_markdown_hostile_names(name: str) -> None:
+    plan = Plan(
+        (
+            change(
+                "update", "section", f"{name} / {name}", id="1",
+                fields=(FieldChange("name", name, name + "!"),), notes=(name,),
+            ),
+        ),
+        (HelpCenterSummary("acme-help", 1, 0),),
+        unmanaged=(Unmanaged("collection", "acme-help", "2", name),),
+    )  # fmt: skip
+    md = render_markdown(plan)
+    rows = [line for line in md.splitlines() if line.startswith("|")]
+    assert len(rows) == 3  # header, rule, one change: nothing escaped the row
+    assert all(unescaped_pipes(row) == 4 for row in rows), rows
+    assert "<script" not in md.lower() and "<img" not in md.lower()
+    assert not re.search(r"(?<!\\)\]\(", md)  # no live link syntax
+    assert "\n# heading" not in md
+    assert "**bold**" not in md
+    if name.startswith("&lt;"):  # entities are shown as typed, never decoded into tags
+        assert "&amp;lt;script&amp;gt;" in md
+    assert len(md) < 5_000  # a 10,000-character name is cut
+
+
+@pytest.mark.parametrize("limit", [65536, 60000])
+def test_markdown_cut_to_max_chars(limit: int) -> None:
+    changes = tuple(
+        change(
+            "update", "section", f"Collection {i // 50} / Section number {i}", id=str(i),
+            fields=(FieldChange("name", f"Section {i}", f"Section number {i}"),),
+        )
+        for i in range(5000)
+    )  # fmt: skip
+    plan = Plan(changes, (HelpCenterSummary("acme-help", 5000, 0),))
+    full = render_markdown(plan)
+    assert len(full) > limit
+    md = render_markdown(plan, max_chars=limit)
+    assert len(md) <= limit
+    assert "**Plan: 0 to create, 5000 to update, 0 to delete.**" in md
+    shown = sum(1 for line in md.splitlines() if line.startswith("| ✏️"))
+    match = re.search(r"(\d+) more change\(s\) are not shown", md)
+    assert match is not None
+    assert int(match.group(1)) == 5000 - shown and shown > 0
+
+
+# ---- json ------------------------------------------------------------------------------------
+
+
+def test_json_format_version_order_and_round_trip() -> None:
+    plan = sample_plan()
+    rendered = render_json(plan)
+    data = json.loads(rendered)
+    assert data["format_version"] == 1
+    assert list(data) == [
+        "format_version", "api_url", "content_digest", "live_digest", "max_delete_fraction",
+        "summary", "help_centers", "changes", "unmanaged",
+    ]  # fmt: skip
+    assert render_json(Plan.from_dict(data)) == rendered
+    assert Plan.from_dict(data) == plan
+    assert Plan.from_dict(data).changes == plan.changes
+
+
+def test_json_has_no_token_like_strings() -> None:
+    plan = Plan(
+        (change("create", "collection", "C", translations={"fr": Text("Nom", "desc")}),),
+        (HelpCenterSummary("acme-help", 0, 0),),
+        api_url="https://api.intercom.io",
+    )
+    rendered = render_json(plan)
+    assert not re.search(r"(?i)token|bearer|authorization|dG9r", rendered)
