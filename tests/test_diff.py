@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contentsync import live
 from contentsync.apply import dependencies
 from contentsync.diff import content_digest, live_digest, make_plan
+from contentsync.errors import UnsafePlan
 from contentsync.locales import LOCALES
 from contentsync.model import (
     CollectionSpec,
@@ -264,3 +266,37 @@ def test_digests_are_stable_across_dict_order_and_change_on_edits() -> None:
     data2 = live_json(a)
     data2["collections"][0]["description"] = "new"
     assert live_digest(a, live_from(data2)) != base
+
+
+# ---- safety gate on real plans -----------------------------------------------------------------
+
+
+def eight_live() -> LiveState:
+    full = desired(
+        col("A", *(sec(f"a{i}") for i in range(3))), col("B", *(sec(f"b{i}") for i in range(3)))
+    )
+    return live_from(live_json(full))  # 2 collections + 6 sections = 8 objects
+
+
+@pytest.mark.parametrize(("deleted", "refused"), [(2, False), (3, True)])
+def test_safety_gate_on_a_real_plan(deleted: int, refused: bool) -> None:
+    """8 live objects: deleting exactly 25% (2) passes, 3 refuses."""
+    kept_a = [sec(f"a{i}") for i in range(3 - deleted)]
+    plan = make_plan(
+        desired(col("A", *kept_a), col("B", *(sec(f"b{i}") for i in range(3)))), eight_live()
+    )
+    (summary,) = plan.help_centers
+    assert (summary.live_objects, summary.deletes) == (8, deleted)
+    if refused:
+        with pytest.raises(UnsafePlan):
+            plan.raise_if_unsafe(allow_mass_delete=False)
+    else:
+        plan.raise_if_unsafe(allow_mass_delete=False)
+    plan.raise_if_unsafe(allow_mass_delete=True)
+
+
+def test_seven_live_objects_never_refuse() -> None:
+    seven = live_from(live_json(desired(col("A", *(sec(f"a{i}") for i in range(6))))))
+    plan = make_plan(desired(), seven)
+    assert plan.counts()["delete"] == 7
+    plan.raise_if_unsafe(allow_mass_delete=False)
