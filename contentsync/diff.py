@@ -174,8 +174,7 @@ class _Matcher:
         for m in self.matches:
             for i, s in enumerate(m.spec.sections):
                 if s.id is not None:
-                    pin = s.id_origin or s.origin
-                    m.sections[i] = self._pinned("section", s.id, pin, self.sections_by_id)
+                    m.sections[i] = self._pinned_section(m, s)
         for m in self.matches:
             siblings = self.sections_in[m.live.id] if m.live else []
             for i, s in enumerate(m.spec.sections):
@@ -195,6 +194,23 @@ class _Matcher:
                 where,
                 f"id: collection {found.id} is in another help center (id "
                 f"{found.help_center_id}); the API cannot move collections between help centers",
+            )
+            return None
+        return found
+
+    def _pinned_section(self, m: _Match, spec: SectionSpec) -> LiveSection | None:
+        """A pinned section may move between collections of one help center, never out of
+        another one: help centers without a folder are never touched, and Intercom does not
+        document moves across help centers."""
+        where = spec.id_origin or spec.origin
+        found = self._pinned("section", spec.id or "", where, self.sections_by_id)
+        parent = self.collections_by_id.get(found.parent_id) if found else None
+        expected = self.help_center_ids[m.help_center.identifier]
+        if found is not None and parent is not None and parent.help_center_id != expected:
+            self._problem(
+                where,
+                f"id: section {found.id} is in another help center (id "
+                f"{parent.help_center_id}); sections cannot be moved between help centers",
             )
             return None
         return found

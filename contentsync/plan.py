@@ -175,7 +175,7 @@ class Plan:
                 api_url=data["api_url"],
                 max_delete_fraction=float(data["max_delete_fraction"]),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise PlanRefused(f"not a contentsync plan file ({exc!r})") from None
 
 

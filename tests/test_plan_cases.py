@@ -37,13 +37,7 @@ CASES = Path(__file__).parent / "cases"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 # case name -> why the planner's output is wrong today (golden file holds the right output)
-XFAIL: dict[str, str] = {
-    "pinned-section-from-untouched-help-center": (
-        "diff.py: a pinned section whose live parent is in another help center (one with no "
-        "folder) is planned as a move into ours, touching a help center the spec says is never "
-        "touched; pinned collections in another help center are already an error"
-    ),
-}
+XFAIL: dict[str, str] = {}
 
 
 def live_state(case: Path) -> LiveState:
