@@ -54,6 +54,15 @@ def _local(scenario: str, content: Path, sizes: Sizes) -> dict[str, float]:
     return result
 
 
+def _load() -> str:
+    """The 1-minute load average: apply times move with whatever else shares the cores (one
+    busy process beside the benchmark took apply from 1.16x to 1.38x of its bound)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "unknown"
+
+
 def _target(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
@@ -72,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"contentsync benchmarks ({'quick' if args.quick else 'full'}); Python "
             f"{platform.python_version()}, {os.cpu_count()} CPUs; sandbox in its own process, "
-            f"{args.latency_ms:g} ms injected latency",
+            f"{args.latency_ms:g} ms injected latency; load average {_load()}",
             flush=True,
         )
         rows: list[tuple[str, str, str, str]] = []
