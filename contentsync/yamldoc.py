@@ -141,9 +141,34 @@ def parse_document(text: str, display: str) -> Document:
         data = converter.convert(root, 0)
     except _TooBig as exc:
         raise ContentError([Problem(display, exc.line, exc.column, "", str(exc))]) from None
+    usable = converter.usable + _unused_anchors(text, display)
     if converter.fatal:
-        raise ContentError(converter.fatal + converter.usable)
-    return Document(display, data, root, tuple(converter.usable))
+        raise ContentError(converter.fatal + usable)
+    return Document(display, data, root, tuple(usable))
+
+
+def _unused_anchors(text: str, display: str) -> list[Problem]:
+    """An anchor nothing refers to: `name: &Co things` reads as "things", and the writer
+    meant "&Co things". Composition drops anchor names, so this reads the events again, only
+    for text that holds an '&' at all."""
+    if "&" not in text:
+        return []
+    defined: dict[str, tuple[int, int]] = {}  # each name once: the composer refuses a second
+    used: set[str | None] = set()
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            used.add(event.anchor)
+        elif isinstance(event, yaml.NodeEvent) and event.anchor and event.start_mark:
+            defined[event.anchor] = (event.start_mark.line + 1, event.start_mark.column + 1)
+    message = (
+        "'&{}' is a YAML anchor that nothing refers to, so it is not part of the value; "
+        "if it is text, put the value in quotes"
+    )
+    return [
+        Problem(display, line, column, "", message.format(name))
+        for name, (line, column) in defined.items()
+        if name not in used
+    ]
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> Problem:
@@ -152,6 +177,15 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> Pr
     if exc.context == "expected a single document in the stream":
         return Problem(display, line, column, "", "one document per file: found a second '---'")
     context = exc.context or ""
+    if context.startswith("found duplicate anchor") and exc.context_mark is not None:
+        written = _ANCHOR.match(_line(text, mark.line), mark.column) if mark else None
+        name = f" '{written.group()}'" if written else ""
+        first = exc.context_mark.line + 1
+        return Problem(
+            display, line, column, "",
+            f"invalid YAML: anchor{name} is already defined on line {first}; "
+            "give each anchor its own name",
+        )  # fmt: skip
     if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
         message = "tabs are not allowed for indentation; indent with spaces"
     else:
@@ -176,11 +210,17 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> Pr
 _QUOTE_IT = ("mapping values are not allowed", "found character that cannot start any token")
 
 
-def _char_at(text: str, line: int, column: int) -> str:
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]+")
+
+
+def _line(text: str, line: int) -> str:
     lines = text.splitlines()
-    if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
-        return lines[line][column]
-    return ""
+    return lines[line] if 0 <= line < len(lines) else ""
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    written = _line(text, line)
+    return written[column] if 0 <= column < len(written) else ""
 
 
 def _short(tag: str) -> str:

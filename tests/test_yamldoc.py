@@ -210,6 +210,27 @@ def test_merge_of_a_scalar_is_a_problem_not_a_crash() -> None:
     assert "invalid YAML" in problem.message
 
 
+def test_an_anchor_nothing_refers_to_is_reported_where_it_is_written() -> None:
+    doc = parse_document("name: &Co things\ndescription: Tips & tricks\n", "f.yaml")
+    assert doc.data == {"name": "things", "description": "Tips & tricks"}
+    assert [str(p) for p in doc.problems] == [
+        "f.yaml:1:7: '&Co' is a YAML anchor that nothing refers to, so it is not part of the "
+        "value; if it is text, put the value in quotes"
+    ]
+
+
+def test_anchors_that_are_used_are_not_reported() -> None:
+    text = "base: &b {name: x}\nitem:\n  <<: *b\nd: &d text\ne: [*d]\n"
+    assert parse_document(text, "f.yaml").problems == ()
+
+
+def test_an_anchor_defined_twice_names_both_places() -> None:
+    assert [str(p) for p in problems("a: &x 1\nb: &x 2\nc: *x\n")] == [
+        "f.yaml:2:4: invalid YAML: anchor '&x' is already defined on line 1; "
+        "give each anchor its own name"
+    ]
+
+
 def _billion_laughs(levels: int = 9) -> str:
     text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
     prev = "a"
