@@ -150,8 +150,8 @@ def parse_document(text: str, display: str) -> Document:
 def _unused_anchors(text: str, display: str) -> list[Problem]:
     """An anchor nothing refers to: `name: &Co things` reads as "things", and the writer
     meant "&Co things". Composition drops anchor names, so this reads the events again, only
-    for text that holds an '&' at all."""
-    if "&" not in text:
+    for text where an anchor may be written ("Tips & tricks" and "R&D" cannot be one)."""
+    if not _MAYBE_ANCHOR.search(text):
         return []
     defined: dict[str, tuple[int, int]] = {}  # each name once: the composer refuses a second
     used: set[str | None] = set()
@@ -211,6 +211,7 @@ _QUOTE_IT = ("mapping values are not allowed", "found character that cannot star
 
 
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]+")
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s,\[{])&[^\s,\[\]{}]", re.MULTILINE)
 
 
 def _line(text: str, line: int) -> str:

@@ -219,6 +219,12 @@ def test_an_anchor_nothing_refers_to_is_reported_where_it_is_written() -> None:
     ]
 
 
+def test_ampersands_in_text_are_not_anchors() -> None:
+    doc = parse_document("name: R&D & more\ndescription: 'a &quoted one'\n", "f.yaml")
+    assert doc.data == {"name": "R&D & more", "description": "a &quoted one"}
+    assert doc.problems == ()
+
+
 def test_anchors_that_are_used_are_not_reported() -> None:
     text = "base: &b {name: x}\nitem:\n  <<: *b\nd: &d text\ne: [*d]\n"
     assert parse_document(text, "f.yaml").problems == ()
