@@ -1,4 +1,5 @@
-"""Text, markdown and JSON renderings of a plan."""
+"""Text, markdown and JSON renderings of a plan. The markdown goes into pull-request comments,
+so it must survive any name: no markdown or HTML injection, tables intact, sizes bounded."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from contentsync.model import Origin, Text
 from contentsync.plan import Change, FieldChange, HelpCenterSummary, Plan, Unmanaged
-from contentsync.render import render_json, render_markdown, render_text
+from contentsync.render import md_escape, render_json, render_markdown, render_text
 
 
 def change(action: str, kind: str, address: str, **kw: object) -> Change:
@@ -103,14 +104,21 @@ def test_markdown_no_changes() -> None:
     assert "| action" not in render_markdown(Plan((), ()))
 
 
+# Any name a writer, or an attacker with write access to a fork, can put in a YAML file.
 HOSTILE = [
     "a | b || c",
+    "\\| escaped pipe",
     "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
+    '<img src=x onerror="alert(1)">',
+    "<details><summary>x</summary>",
     "[link](javascript:alert(1))",
-    "**bold**",
-    "`code` ``` fence",
-    "# heading",
+    "![pixel](https://evil.example/track.png)",
+    "**bold** _it_ ~~strike~~ `code`",
+    "```\nfenced\n```",
+    "# heading\n## another",
+    "> quote",
+    "- list item",
+    "@channel @everyone",
     "line\nbreak\r\nand more",
     "&lt;script&gt; &amp;",
     "x" * 10_000,
@@ -127,7 +135,12 @@ def test_markdown_hostile_names(name: str) -> None:
         (
             change(
                 "update", "section", f"{name} / {name}", id="1",
-                fields=(FieldChange("name", name, name + "!"),), notes=(name,),
+                translations={"fr": Text(name)},
+                fields=(
+                    FieldChange("name", name, name + "!"),
+                    FieldChange("translations.fr.name", None, name),
+                ),
+                notes=(name,),
             ),
         ),
         (HelpCenterSummary("acme-help", 1, 0),),
@@ -137,13 +150,38 @@ def test_markdown_hostile_names(name: str) -> None:
     rows = [line for line in md.splitlines() if line.startswith("|")]
     assert len(rows) == 3  # header, rule, one change: nothing escaped the row
     assert all(unescaped_pipes(row) == 4 for row in rows), rows
-    assert "<script" not in md.lower() and "<img" not in md.lower()
-    assert not re.search(r"(?<!\\)\]\(", md)  # no live link syntax
-    assert "\n# heading" not in md
-    assert "**bold**" not in md
+    lowered = md.lower()
+    assert "<script" not in lowered and "<img" not in lowered and "<summary>x" not in lowered
+    assert not re.search(r"(?<!\\)\]\(", md)  # no live link or image syntax
+    assert not re.search(r"(?<!\\)\*\*bold", md)  # no emphasis from user text
+    assert "\n#" not in md.split("### ", 2)[-1].split("\n", 1)[-1]  # no injected heading
+    assert "```" not in md
     if name.startswith("&lt;"):  # entities are shown as typed, never decoded into tags
         assert "&amp;lt;script&amp;gt;" in md
-    assert len(md) < 5_000  # a 10,000-character name is cut
+    assert max(len(row) for row in rows) < 3_000  # long values are cut, not pasted whole
+    assert len(md) < 5_000
+
+
+def test_markdown_escape_keeps_the_text_readable() -> None:
+    assert md_escape("Billing & plans") == "Billing &amp; plans"
+    assert md_escape("a|b") == "a\\|b"
+    assert md_escape("two\nlines") == "two lines"
+    assert md_escape("x" * 500).endswith("…") and len(md_escape("x" * 500)) == 300
+
+
+def test_markdown_plain_names_are_rendered_as_written() -> None:
+    plan = Plan(
+        (
+            change(
+                "update", "section", "Getting started / Getting started", id="1",
+                fields=(FieldChange("name", "Getting started", "Getting started!"),),
+            ),
+        ),
+        (HelpCenterSummary("acme-help", 1, 0),),
+    )  # fmt: skip
+    md = render_markdown(plan)
+    assert "**Getting started / Getting started**" in md
+    assert "“Getting started” → “Getting started!”" in md
 
 
 @pytest.mark.parametrize("limit", [65536, 60000])
@@ -165,6 +203,7 @@ def test_markdown_cut_to_max_chars(limit: int) -> None:
     match = re.search(r"(\d+) more change\(s\) are not shown", md)
     assert match is not None
     assert int(match.group(1)) == 5000 - shown and shown > 0
+    assert render_markdown(plan, max_chars=len(full)) == full
 
 
 # ---- json ------------------------------------------------------------------------------------
