@@ -4,6 +4,7 @@ was done and what was not. Real processes, real signals, the sandbox over HTTP."
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -107,34 +108,56 @@ def test_dead_server_mid_apply_is_a_partial_apply(tmp_path: Path) -> None:
     assert "apply stopped part way" in err
 
 
-@pytest.mark.parametrize("answer", ["no", ""])
-def test_confirmation_other_than_yes_changes_nothing(tmp_path: Path, answer: str) -> None:
-    """On a terminal apply asks; anything but 'yes' cancels (run under a pty)."""
+def _in_pty(project: Path, url: str, *args: str, answer: bytes | None = None) -> tuple[int, str]:
+    """The CLI with a terminal for stdin and stdout: its exit code and everything it wrote.
+    With `answer`, that line is typed once the confirmation prompt shows."""
     pty = pytest.importorskip("pty")
-    shutil.copytree(EXAMPLE, tmp_path / "content")
-    with running_sandbox(None, ["acme-help"]) as sb:
-        env = {**os.environ, "INTERCOM_ACCESS_TOKEN": SANDBOX_TOKEN, "NO_COLOR": "1"}
-        pid, fd = pty.fork()
-        if pid == 0:  # child: the CLI with a terminal for stdin and stdout
-            os.chdir(tmp_path)
-            os.execve(
-                sys.executable,
-                [sys.executable, "-m", "contentsync", "--api-url", sb.url, "apply"],
-                env,
-            )
-        output = b""
+    env = {**os.environ, "INTERCOM_ACCESS_TOKEN": SANDBOX_TOKEN, "NO_COLOR": "1"}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        os.chdir(project)
+        os.execve(
+            sys.executable, [sys.executable, "-m", "contentsync", "--api-url", url, *args], env
+        )
+    output = b""
+    if answer is not None:
         while b"Only 'yes' is accepted" not in output:
             output += os.read(fd, 65536)
-        os.write(fd, answer.encode() + b"\n")
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            output += chunk
-        _, status = os.waitpid(pid, 0)
-        assert os.waitstatus_to_exitcode(status) == 1, output.decode()
-        assert b"apply cancelled: nothing was changed" in output
+        os.write(fd, answer + b"\n")
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
+
+
+@pytest.mark.parametrize("answer", ["no", ""])
+def test_confirmation_other_than_yes_changes_nothing(tmp_path: Path, answer: str) -> None:
+    """On a terminal apply asks; anything but 'yes' cancels."""
+    shutil.copytree(EXAMPLE, tmp_path / "content")
+    with running_sandbox(None, ["acme-help"]) as sb:
+        code, output = _in_pty(tmp_path, sb.url, "apply", answer=answer.encode())
+        assert code == 1, output
+        assert "apply cancelled: nothing was changed" in output
         assert not sb.state.collections
+
+
+def test_a_terminal_shows_a_progress_bar_then_the_report(tmp_path: Path) -> None:
+    """On a terminal apply draws a bar counting changes instead of a line per change, and the
+    report that follows still says what was done."""
+    shutil.copytree(EXAMPLE, tmp_path / "content")
+    with running_sandbox(None, ["acme-help"], latency_ms=150) as sb:
+        code, output = _in_pty(tmp_path, sb.url, "apply", "--auto-approve", "--parallelism", "2")
+        assert code == 0, output
+        counts = {int(n) for n in re.findall(r"applying\S* .*?(\d+)/19", output)}
+        assert len(counts) >= 3 and max(counts) == 19, output  # the bar counted up to 19
+        assert "done: create" not in output  # no line per change on a terminal
+        assert "Apply finished: 19 done, 0 failed, 0 not run." in output
+        assert len(sb.state.collections) == 5
