@@ -151,7 +151,7 @@ def _unused_anchors(text: str, display: str) -> list[Problem]:
     """An anchor nothing refers to: `name: &Co things` reads as "things", and the writer
     meant "&Co things". Composition drops anchor names, so this reads the events again, only
     for text where an anchor may be written ("Tips & tricks" and "R&D" cannot be one)."""
-    if not _MAYBE_ANCHOR.search(text):
+    if "&" not in text or not _MAYBE_ANCHOR.search(text):  # `in` first: 400x faster
         return []
     defined: dict[str, tuple[int, int]] = {}  # each name once: the composer refuses a second
     used: set[str | None] = set()
