@@ -192,11 +192,12 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> Pr
         message = exc.problem or context
         opened = re.match(r"while (?:parsing|scanning) an? (.+)", context)
         if opened and exc.context_mark is not None and exc.problem:
-            start = exc.context_mark
-            message += (
-                f" (the {opened.group(1)} starts at line {start.line + 1}, "
-                f"column {start.column + 1})"
-            )
+            what, start = opened.group(1), exc.context_mark
+            if what == "flow node" and mark is not None:
+                # libyaml marks where the missing value should be: name the open bracket
+                what, start = _open_flow(text, mark.index) or (what, start)
+            what = _BRACKET.get(what, what)
+            message += f" (the {what} starts at line {start.line + 1}, column {start.column + 1})"
         if message.startswith(_QUOTE_IT) or context in (
             "while scanning an alias",
             "while scanning an anchor",
@@ -205,11 +206,34 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> Pr
     return Problem(display, line, column, "", f"invalid YAML: {message}")
 
 
+def _open_flow(text: str, index: int) -> tuple[str, yaml.Mark] | None:
+    """The innermost '[' or '{' still open at `index`: what a "flow node" error is inside."""
+    starts = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)
+    ends = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
+    stack: list[yaml.Token] = []
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if token.start_mark.index >= index:
+                break
+            if isinstance(token, starts):
+                stack.append(token)
+            elif isinstance(token, ends) and stack:
+                stack.pop()
+    except yaml.YAMLError:
+        pass  # the scanner stops where the parser did not: what was open so far stands
+    if not stack:
+        return None
+    token = stack[-1]
+    kind = "sequence" if isinstance(token, yaml.FlowSequenceStartToken) else "mapping"
+    return f"flow {kind}", token.start_mark
+
+
 # libyaml's words for what a writer does by leaving a title unquoted (`Billing: 2024`,
 # `@team`, `*New*`): the fix is always the same.
 _QUOTE_IT = ("mapping values are not allowed", "found character that cannot start any token")
 
 
+_BRACKET = {"flow sequence": "flow sequence '['", "flow mapping": "flow mapping '{'"}
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]+")
 _MAYBE_ANCHOR = re.compile(r"(?:^|[\s,\[{])&[^\s,\[\]{}]", re.MULTILINE)
 

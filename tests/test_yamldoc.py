@@ -134,6 +134,22 @@ def test_syntax_error_has_position() -> None:
     assert problem.message.startswith("invalid YAML: ")
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("name: [\n", "flow sequence '[' starts at line 1, column 7"),
+        ("a: {b: [\n", "flow sequence '[' starts at line 1, column 8"),
+        ("a: [b, c]\nd: {\n", "flow mapping '{' starts at line 2, column 4"),
+        ("x:\n  - [a,\n  - b\n", "flow sequence '[' starts at line 2, column 5"),
+    ],
+)
+def test_a_bracket_left_open_is_named_where_it_opens(text: str, where: str) -> None:
+    """libyaml puts the start of the 'flow node' where the missing value should be (the end
+    of the file): the message names the bracket that is still open instead."""
+    [problem] = problems(text)
+    assert where in problem.message, problem.message
+
+
 def test_non_text_keys_are_refused() -> None:
     assert messages("? [a]\n: 1\n") == [
         "f.yaml:1:3: keys must be plain text, not lists or mappings"
