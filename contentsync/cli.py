@@ -379,7 +379,12 @@ def sandbox() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--state", type=click.Path(path_type=Path), help="JSON file to keep state in.")
 @click.option("--help-center", "identifiers", multiple=True, help="Seed this help center.")
-@click.option("--latency-ms", default=0.0, type=click.FloatRange(min=0))
+@click.option(
+    "--latency-ms",
+    default=0.0,
+    type=click.FloatRange(min=0),
+    help="Answer each request this long after it arrives.",
+)
 @click.option("--fault-rate", default=0.0, type=click.FloatRange(0, 1))
 @click.option("--fault-seed", default=0, type=int)
 @click.option("--rate-limit", type=click.IntRange(min=1), help="Requests per 10 s window.")

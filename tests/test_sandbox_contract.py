@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -314,3 +315,30 @@ def test_concurrent_creates_get_distinct_ids() -> None:
         for t in threads:
             t.join()
     assert len(ids) == 80 and len(set(ids)) == 80
+
+
+def test_latency_is_when_the_answer_leaves_not_when_the_work_starts() -> None:
+    """`latency_ms` delays the answer, counted from the request's arrival; the work (here a
+    commit) happens at once, as on a remote server, so concurrent requests never queue behind
+    each other's waits."""
+    with running_sandbox(None, ["acme-help"], latency_ms=1000) as sb:
+        hc = int(next(iter(sb.state.help_centers)))
+        answered: list[float] = []
+
+        def create() -> None:
+            started = time.monotonic()
+            with httpx.Client(base_url=sb.url, headers=AUTH) as c:
+                body = {"name": "Slow network", "help_center_id": hc}
+                c.post("/help_center/collections", json=body).raise_for_status()
+            answered.append(time.monotonic() - started)
+
+        sender = threading.Thread(target=create)
+        sent = time.monotonic()
+        sender.start()
+        assert not sb.state.collections
+        while not sb.state.collections:
+            assert time.monotonic() - sent < 0.5, "the create was not made on arrival"
+            time.sleep(0.005)
+        assert sender.is_alive(), "answered before the latency was over"
+        sender.join()
+    assert answered and answered[0] >= 0.95
