@@ -21,6 +21,7 @@ from typing import Any, Literal, Protocol
 
 from contentsync import live
 from contentsync.errors import ContentsyncError, NotFound, OutcomeUnknown
+from contentsync.gcpause import existing_objects_frozen
 from contentsync.plan import Change, Plan
 
 Status = Literal["done", "failed", "not run"]
@@ -112,11 +113,12 @@ def apply_plan(
         [c for c in plan.changes if c.action != "delete"],
         [c for c in plan.changes if c.action == "delete"],
     ]
-    for phase in phases:
-        if run.halted:
-            run.skip(phase, "an earlier action failed" if run.failed else "stopped")
-        else:
-            run.phase(phase)
+    with existing_objects_frozen():
+        for phase in phases:
+            if run.halted:
+                run.skip(phase, "an earlier action failed" if run.failed else "stopped")
+            else:
+                run.phase(phase)
     order = {c.ref: i for i, c in enumerate(plan.changes)}
     run.report.results.sort(key=lambda r: order[r.change.ref])
     run.report.interrupted = run.stop.is_set()

@@ -3,6 +3,7 @@ was done and what was not. Real processes, real signals, the sandbox over HTTP."
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from contentsync.apply import apply_plan
+from contentsync.apply import ActionResult, apply_plan
 from contentsync.client import IntercomClient
 from contentsync.diff import make_plan
 from contentsync.live import read_live
@@ -72,9 +73,13 @@ def test_failure_stops_launching_and_reports(tmp_path: Path) -> None:
             )  # fmt: skip
             broken = Plan(changes=(ghost, *plan.changes), help_centers=plan.help_centers)
             seen: list[str] = []
-            report = apply_plan(
-                broken, client, parallelism=1, on_result=lambda r: seen.append(r.status)
-            )
+            frozen: list[int] = []
+
+            def on_result(result: ActionResult) -> None:
+                seen.append(result.status)
+                frozen.append(gc.get_freeze_count())
+
+            report = apply_plan(broken, client, parallelism=1, on_result=on_result)
     statuses = [r.status for r in report.results]
     assert not report.ok
     failed = report.with_status("failed")
@@ -87,6 +92,8 @@ def test_failure_stops_launching_and_reports(tmp_path: Path) -> None:
     assert statuses[at + 1 :] == ["not run"] * (len(statuses) - at - 1)
     assert all(r.detail == "an earlier action failed" for r in report.with_status("not run"))
     assert sorted(seen) == sorted(statuses)  # every result was reported to the caller
+    # What existed before apply is kept out of the collector during apply, and only then.
+    assert min(frozen) > 0 and gc.get_freeze_count() == 0
 
 
 def test_dead_server_mid_apply_is_a_partial_apply(tmp_path: Path) -> None:
