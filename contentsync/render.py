@@ -111,12 +111,21 @@ def render_report_text(report: ApplyReport, stream: IO[str]) -> None:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
+# What GitHub turns into a notification or a link inside plain text: @mentions (and e-mail
+# addresses), #123 references, and bare URLs. A zero-width space after the trigger breaks each
+# (what Renovate does for the same reason); the reader sees the text unchanged.
+_GITHUB_AUTO = re.compile(r"@(?=\w)|#(?=\d)|:(?=//)|www(?=\.)", re.IGNORECASE)
+_ZWSP = "&#8203;"
+
+
 def md_escape(value: str) -> str:
-    """Plain text for a markdown table cell: no markup, no HTML, no line breaks, not endless."""
+    """Plain text for a markdown table cell: no markup, no HTML, no line breaks, not endless,
+    and nothing GitHub would turn into a mention, a reference or a link."""
     value = " ".join(value.split())
     if len(value) > _MAX_CELL:
         value = value[: _MAX_CELL - 1] + "…"
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(value, quote=True))
+    text = _MD_SPECIAL.sub(r"\\\1", html.escape(value, quote=True))
+    return _GITHUB_AUTO.sub(lambda m: m.group() + _ZWSP, text)
 
 
 def _md_value(value: str | None) -> str:

@@ -3,6 +3,7 @@ so it must survive any name: no markdown or HTML injection, tables intact, sizes
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -119,6 +120,11 @@ HOSTILE = [
     "> quote",
     "- list item",
     "@channel @everyone",
+    "ping @octocat and @acme/support",
+    "fixes #123, acme/site#7 and GH-9",
+    "https://evil.example/x and HTTP://EVIL.EXAMPLE",
+    "www.evil.example",
+    "mail someone@evil.example",
     "line\nbreak\r\nand more",
     "&lt;script&gt; &amp;",
     "x" * 10_000,
@@ -155,6 +161,9 @@ def test_markdown_hostile_names(name: str) -> None:
     assert not re.search(r"(?<!\\)\]\(", md)  # no live link or image syntax
     assert not re.search(r"(?<!\\)\*\*bold", md)  # no emphasis from user text
     assert "\n#" not in md.split("### ", 2)[-1].split("\n", 1)[-1]  # no injected heading
+    # Nothing GitHub would turn into a mention, an issue reference or a link.
+    seen = md.replace("&#8203;", "\u200b")  # the entity is a zero-width space on the page
+    assert not re.search(r"@\w|#\d|://|www\.", seen, re.IGNORECASE), md
     assert "```" not in md
     if name.startswith("&lt;"):  # entities are shown as typed, never decoded into tags
         assert "&amp;lt;script&amp;gt;" in md
@@ -231,3 +240,9 @@ def test_json_has_no_token_like_strings() -> None:
     )
     rendered = render_json(plan)
     assert not re.search(r"(?i)token|bearer|authorization|dG9r", rendered)
+
+
+def test_broken_mentions_and_links_read_the_same() -> None:
+    text = "Ask @octocat about #12 at https://help.example or www.example.com"
+    shown = html.unescape(md_escape(text)).replace("\u200b", "")
+    assert shown == text
