@@ -112,8 +112,11 @@ def _load(config: Config) -> DesiredState:
 
 
 @contextlib.contextmanager
-def _client(options: Options, config: Config) -> Iterator[tuple[IntercomClient, str]]:
-    """An Intercom client, or one bound to the embedded sandbox with --sandbox."""
+def _client(
+    options: Options, config: Config, desired: DesiredState | None = None
+) -> Iterator[tuple[IntercomClient, str]]:
+    """An Intercom client, or one bound to the embedded sandbox with --sandbox (its help
+    centers made from the content's folders, with the content's default locales)."""
     if options.sandbox:
         from contentsync.sandbox import SANDBOX_TOKEN, running_sandbox
 
@@ -122,10 +125,13 @@ def _client(options: Options, config: Config) -> Iterator[tuple[IntercomClient, 
             if config.content_dir.is_dir()
             else []
         )
+        locales = (
+            {hc.identifier: hc.default_locale for hc in desired.help_centers} if desired else {}
+        )
         state = config.root / SANDBOX_STATE
         state.parent.mkdir(parents=True, exist_ok=True)
         with (
-            running_sandbox(state, folders) as sandbox,
+            running_sandbox(state, folders, default_locales=locales) as sandbox,
             IntercomClient(sandbox.url, SANDBOX_TOKEN, api_version=config.api_version) as client,
         ):
             yield client, "sandbox"
@@ -182,7 +188,7 @@ def plan(
     """Show what apply would change."""
     config = options.config()
     desired = _load(config)
-    with _client(options, config) as (client, target):
+    with _client(options, config, desired) as (client, target):
         live = read_live(client)
     result = make_plan(
         desired, live, max_delete_fraction=config.max_delete_fraction, api_url=target
@@ -219,7 +225,7 @@ def apply(
     config = options.config()
     saved = _read_planfile(planfile) if planfile else None
     desired = _load(config)
-    with _client(options, config) as (client, target):
+    with _client(options, config, desired) as (client, target):
         live = read_live(client)
         if saved is not None:
             _check_fresh(saved, desired, live, target)

@@ -158,6 +158,8 @@ class _Matcher:
                 )
                 continue
             self.help_center_ids[hc.identifier] = found.id
+            if self._default_locale_differs(hc, found.id):
+                continue
             self.matches += [_Match(c, hc) for c in hc.collections]
         for m in self.matches:
             if m.spec.id is not None:
@@ -181,6 +183,23 @@ class _Matcher:
                 if s.id is None:
                     where = f"collection '{m.spec.name}'"
                     m.sections[i] = self._named(s.name, s.origin, siblings, "section", where)
+
+    def _default_locale_differs(self, hc: HelpCenterSpec, help_center_id: str) -> bool:
+        """The top-level name and description are the default locale's text, so a content
+        default that is not Intercom's would write one language's text into another's place
+        on every apply. Intercom says its default only on collections of multilingual help
+        centers (`default_locale`); with none, nothing contradicts the content."""
+        live = sorted({c.default_locale for c in self.collections_in[help_center_id]} - {""})
+        if not live or live == [hc.default_locale]:
+            return False
+        theirs = " or ".join(f"'{locale}'" for locale in live)
+        self._problem(
+            hc.origin,
+            f"default_locale is '{hc.default_locale}', but Intercom's default locale for help "
+            f"center '{hc.identifier}' is {theirs}: set default_locale to match in "
+            "_help_center.yaml (Intercom's default is a workspace setting the API cannot change)",
+        )
+        return True
 
     def _problem(self, origin: Origin, message: str) -> None:
         self.problems.append(Problem(origin.path, origin.line, origin.column, "", message))

@@ -105,6 +105,8 @@ def _load_help_center(folder: Path, shown: _Shown, problems: list[Problem]) -> H
                 if not found and not document.problems:
                     default_locale = document.data.get("default_locale", DEFAULT_LOCALE)
                     prune = document.data.get("prune", True)
+                    if "default_locale" in document.data:
+                        origin = Origin(shown(entry), *document.where(["default_locale"]))
         elif entry.is_file() and entry.suffix in YAML_SUFFIXES:
             collection_files.append(entry)
         elif entry.is_dir() and any(p.suffix in YAML_SUFFIXES for p in entry.rglob("*")):

@@ -260,3 +260,32 @@ def test_against_a_server_with_a_token(project: Path) -> None:
         assert unknown.code == 1
         assert "help center 'ghost-help' does not exist in Intercom" in unknown.err
         assert "Traceback" not in unknown.output
+
+
+def test_a_help_center_in_another_default_locale_settles(tmp_path: Path) -> None:
+    """The embedded sandbox takes the content's default locale; the English text stays English,
+    the next plan is empty, and content that then claims another default is refused."""
+    folder = tmp_path / "content" / "aide"
+    folder.mkdir(parents=True)
+    (folder / "_help_center.yaml").write_text("default_locale: fr\n", encoding="utf-8")
+    (folder / "premiers-pas.yaml").write_text(
+        "name: Premiers pas\n"
+        "translations:\n"
+        "  en: {name: Getting started}\n"
+        "sections:\n"
+        "  - name: Installer\n"
+        "    translations: {en: {name: Install}}\n",
+        encoding="utf-8",
+    )
+    applied = cs(tmp_path, "apply", "--auto-approve")
+    assert applied.code == 0, applied.output
+    plan_is_empty(tmp_path)
+    state = json.loads((tmp_path / ".contentsync" / "sandbox.json").read_text(encoding="utf-8"))
+    [collection] = state["collections"].values()
+    assert collection["translations"]["en"]["name"] == "Getting started"
+    assert collection["translations"]["fr"]["name"] == "Premiers pas"
+
+    (folder / "_help_center.yaml").write_text("default_locale: de\n", encoding="utf-8")
+    refused = cs(tmp_path, "plan")
+    assert refused.code == 1
+    assert refused.err.startswith("content/aide/_help_center.yaml:1:17: default_locale is 'de'")

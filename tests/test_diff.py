@@ -11,13 +11,14 @@ from hypothesis import strategies as st
 from contentsync import live
 from contentsync.apply import dependencies
 from contentsync.diff import content_digest, live_digest, make_plan
-from contentsync.errors import UnsafePlan
+from contentsync.errors import IdentityError, UnsafePlan
 from contentsync.locales import LOCALES
 from contentsync.model import (
     CollectionSpec,
     DesiredState,
     HelpCenterSpec,
     LiveState,
+    Origin,
     SectionSpec,
     Text,
 )
@@ -301,3 +302,35 @@ def test_seven_live_objects_never_refuse() -> None:
     plan = make_plan(desired(), seven)
     assert plan.counts()["delete"] == 7
     plan.raise_if_unsafe(allow_mass_delete=False)
+
+
+# ---- default locale --------------------------------------------------------------------------
+
+
+def test_a_default_locale_intercom_contradicts_is_refused_at_its_line() -> None:
+    french = Text("Premiers pas", "Le premier jour")
+    content = DesiredState(
+        (
+            HelpCenterSpec(
+                HC, "fr", True, (col("Premiers pas", translations={"en": Text("Start")}),),
+                origin=Origin("content/acme-help/_help_center.yaml", 1, 17),
+            ),
+        )
+    )  # fmt: skip
+    data = live_json(desired(col("Getting started", translations={"fr": french})))
+    with pytest.raises(IdentityError) as caught:
+        make_plan(content, live_from(data))
+    [problem] = caught.value.problems
+    assert (problem.path, problem.line, problem.column) == (
+        "content/acme-help/_help_center.yaml", 1, 17,
+    )  # fmt: skip
+    assert "default_locale is 'fr'" in problem.message and "is 'en'" in problem.message
+
+
+def test_a_help_center_that_states_no_default_locale_is_not_contradicted() -> None:
+    """Intercom returns `default_locale` only for multilingual help centers."""
+    content = desired(col("Premiers pas", translations={"en": Text("Start")}), locale="fr")
+    data = live_json(content)
+    for c in data["collections"]:
+        del c["default_locale"]
+    assert make_plan(content, live_from(data)).changes == ()

@@ -10,7 +10,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,10 +80,13 @@ def _config(app: object, host: str, port: int) -> uvicorn.Config:
 
 
 def _app(
-    state_path: Path | None, help_centers: Iterable[str], options: SandboxOptions
+    state_path: Path | None,
+    help_centers: Iterable[str],
+    options: SandboxOptions,
+    default_locales: Mapping[str, str] | None = None,
 ) -> tuple[SandboxState, Starlette]:
     state = SandboxState.load(state_path)
-    state.ensure_help_centers(help_centers)
+    state.ensure_help_centers(help_centers, default_locales or {})
     _quiet()
     return state, create_app(state, options)
 
@@ -98,10 +101,12 @@ def running_sandbox(
     rate_limit: int | None = None,
     rate_window_s: float = 10.0,
     token: str | None = SANDBOX_TOKEN,
+    default_locales: Mapping[str, str] | None = None,
 ) -> Iterator[RunningSandbox]:
-    """A sandbox server on a free loopback port, in a background thread."""
+    """A sandbox server on a free loopback port, in a background thread. Help centers it
+    makes get their default locale from `default_locales` (identifier -> locale), else en."""
     options = SandboxOptions(token, latency_ms, faults, rate_limit, rate_window_s)
-    state, app = _app(state_path, help_centers, options)
+    state, app = _app(state_path, help_centers, options, default_locales)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Without TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to every response on

@@ -11,7 +11,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +82,9 @@ class SandboxState:
         with self.lock:
             self.version += 1
 
-    def ensure_help_centers(self, identifiers: Iterable[str]) -> None:
+    def ensure_help_centers(
+        self, identifiers: Iterable[str], default_locales: Mapping[str, str] | None = None
+    ) -> None:
         known = {h["identifier"] for h in self.help_centers.values()}
         for identifier in identifiers:
             if identifier in known:
@@ -93,7 +95,7 @@ class SandboxState:
                 "id": id,
                 "identifier": identifier,
                 "display_name": identifier.replace("-", " ").title(),
-                "default_locale": "en",
+                "default_locale": (default_locales or {}).get(identifier, "en"),
                 "created_at": now,
                 "updated_at": now,
             }
