@@ -444,6 +444,10 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except KeyboardInterrupt:
         _err("Interrupted.")
         code = EXIT_INTERRUPTED
+    except OSError as exc:  # a file we were told to write, a port we were told to use
+        where = f"{exc.filename}: " if exc.filename else ""
+        _err(f"error: {where}{exc.strerror or exc}")
+        code = EXIT_ERROR
     except Exception as exc:
         if verbose:
             traceback.print_exc()

@@ -289,3 +289,25 @@ def test_a_help_center_in_another_default_locale_settles(tmp_path: Path) -> None
     refused = cs(tmp_path, "plan")
     assert refused.code == 1
     assert refused.err.startswith("content/aide/_help_center.yaml:1:17: default_locale is 'de'")
+
+
+def test_a_plan_file_that_cannot_be_written_is_a_sentence(project: Path) -> None:
+    result = cs(project, "plan", "--out", str(project / "missing" / "plan.json"))
+    assert result.code == 1
+    assert result.err.strip().endswith(
+        f"error: {project / 'missing' / 'plan.json'}: No such file or directory"
+    )
+    assert "internal error" not in result.err
+
+
+@pytest.mark.parametrize("text", ['{"x": 1}', "[]", "{not json", "\udcff"])
+def test_a_damaged_sandbox_state_file_is_a_sentence(project: Path, text: str) -> None:
+    state = project / ".contentsync" / "sandbox.json"
+    state.parent.mkdir()
+    state.write_bytes(text.encode("utf-8", "surrogateescape"))
+    result = cs(project, "plan")
+    assert result.code == 1
+    assert result.err.strip() == (
+        f"error: {state} is not a contentsync sandbox state file: delete it to start from an "
+        "empty sandbox"
+    )

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from contentsync.errors import ConfigError
+
 FORMAT = 1
 
 
@@ -35,9 +37,15 @@ class SandboxState:
     def load(cls, path: Path | None) -> SandboxState:
         if path is None or not path.exists():
             return cls()
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != FORMAT:
-            raise ValueError(f"{path}: not a contentsync sandbox state file")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            data = None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ConfigError(
+                f"{path} is not a contentsync sandbox state file: delete it to start from an "
+                "empty sandbox"
+            )
         return cls(data)
 
     def to_dict(self) -> dict[str, Any]:
