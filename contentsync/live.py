@@ -25,11 +25,16 @@ class Lister(Protocol):
 
 
 def read_live(client: Lister) -> LiveState:
+    """API 2.9 lets a collection's help_center_id be null. In a workspace with one help center
+    such a collection can only be in that one, and must be matched there: left out, its name
+    would be free and the plan would create it again."""
     # The content is loaded by now; see collector_paused for why the collector waits.
     with collector_paused():
+        help_centers = tuple(help_center(h) for h in client.list_help_centers())
+        only = help_centers[0].id if len(help_centers) == 1 else None
         return LiveState(
-            help_centers=tuple(help_center(h) for h in client.list_help_centers()),
-            collections=tuple(collection(c) for c in client.list_collections()),
+            help_centers=help_centers,
+            collections=tuple(collection(c, only) for c in client.list_collections()),
             sections=tuple(section(s) for s in client.list_sections()),
         )
 
@@ -42,8 +47,10 @@ def help_center(raw: Mapping[str, Any]) -> LiveHelpCenter:
     )
 
 
-def collection(raw: Mapping[str, Any]) -> LiveCollection:
+def collection(raw: Mapping[str, Any], help_center_if_null: str | None = None) -> LiveCollection:
     help_center_id = raw.get("help_center_id")
+    if help_center_id is None:
+        help_center_id = help_center_if_null
     return LiveCollection(
         id=str(raw["id"]),
         help_center_id=None if help_center_id is None else str(help_center_id),

@@ -334,3 +334,28 @@ def test_a_help_center_that_states_no_default_locale_is_not_contradicted() -> No
     for c in data["collections"]:
         del c["default_locale"]
     assert make_plan(content, live_from(data)).changes == ()
+
+
+class _Listed:
+    """Intercom's list answers, as decoded JSON."""
+
+    def __init__(self, data: dict[str, list[dict[str, Any]]]) -> None:
+        self.data = data
+
+    def list_help_centers(self) -> list[dict[str, Any]]:
+        return self.data["help_centers"]
+
+    def list_collections(self) -> list[dict[str, Any]]:
+        return self.data["collections"]
+
+    def list_sections(self) -> list[dict[str, Any]]:
+        return self.data["sections"]
+
+
+def test_a_collection_with_a_null_help_center_id_is_in_the_only_help_center() -> None:
+    """The 2.9 description lets help_center_id be null: with one help center the collection
+    can only be there, and is matched rather than created again."""
+    content = desired(col("Billing", sec("Invoices")))
+    data = live_json(content)
+    data["collections"][0]["help_center_id"] = None
+    assert make_plan(content, live.read_live(_Listed(data))).changes == ()
