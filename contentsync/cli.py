@@ -228,7 +228,11 @@ def apply(
     with _client(options, config, desired) as (client, target):
         live = read_live(client)
         if saved is not None:
-            _check_fresh(saved, desired, live, target)
+            try:
+                _check_fresh(saved, desired, live, target)
+            except StalePlan as exc:
+                _step_summary(render.render_refusal_markdown(str(exc)))
+                raise
             chosen = saved
         else:
             chosen = make_plan(
@@ -237,10 +241,16 @@ def apply(
         stream = _stdout()
         render.render_text(chosen, stream, color=options.color)
         if chosen.empty:
+            _step_summary(render.render_markdown(chosen))
             return
-        chosen.raise_if_unsafe(allow_mass_delete=allow_mass_delete)
-        if saved is None and not auto_approve:
-            _confirm()
+        try:
+            chosen.raise_if_unsafe(allow_mass_delete=allow_mass_delete)
+            if saved is None and not auto_approve:
+                _confirm()
+        except ContentsyncError as exc:  # the job summary says why nothing was applied
+            refusal = render.render_refusal_markdown(str(exc))
+            _step_summary(render.render_markdown(chosen) + "\n" + refusal)
+            raise
         report = _run(chosen, client, parallelism or config.parallelism, _known_ids(live))
     render.render_report_text(report, stream)
     _step_summary(render.render_markdown(chosen) + "\n" + render.render_report_markdown(report))

@@ -199,6 +199,10 @@ def _cut(head: list[str], body: list[str], max_chars: int) -> str:
     return "\n".join(kept)[:max_chars]
 
 
+def render_refusal_markdown(reason: str) -> str:
+    return f"## contentsync apply refused\n\n{md_escape(reason)}\n"
+
+
 def render_report_markdown(report: ApplyReport) -> str:
     done, failed, not_run = (report.with_status(s) for s in ("done", "failed", "not run"))
     title = "interrupted" if report.interrupted else ("failed" if failed else "finished")

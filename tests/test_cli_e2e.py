@@ -311,3 +311,20 @@ def test_a_damaged_sandbox_state_file_is_a_sentence(project: Path, text: str) ->
         f"error: {state} is not a contentsync sandbox state file: delete it to start from an "
         "empty sandbox"
     )
+
+
+def test_apply_says_in_the_job_summary_when_it_changes_nothing(
+    applied: Path, tmp_path: Path
+) -> None:
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_STEP_SUMMARY": str(summary)}
+    assert cs(applied, "apply", "--auto-approve", env=env).code == 0
+    assert "**No changes." in summary.read_text(encoding="utf-8")
+
+    summary.unlink()
+    for name in ("billing.yaml", "integrations.yaml", "troubleshooting.yaml"):
+        (applied / "content" / "acme-help" / name).unlink()
+    assert cs(applied, "apply", "--auto-approve", env=env).code == 1
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("## contentsync plan")
+    assert "## contentsync apply refused" in text and "--allow-mass-delete" in text
