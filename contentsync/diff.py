@@ -476,28 +476,33 @@ def _key(deepdiff_path: str) -> str:
 
 
 def _with_rename_hints(changes: list[Change]) -> list[Change]:
-    """Flag delete+create pairs that look like a rename: same parent, same translations."""
+    """Flag delete+create pairs that look like a rename: same parent, same translations. With
+    no translations or description to compare, only a lone create and a lone delete under the
+    same parent look like one."""
+
+    def place(c: Change) -> tuple[str, str, str | None]:
+        return c.kind, c.help_center, c.help_center_id if c.kind == "collection" else c.parent_id
+
     creates = [c for c in changes if c.action == "create"]
     deletes = [c for c in changes if c.action == "delete"]
     hinted: dict[int, Change] = {}
     for create in creates:
-        parent = create.help_center_id if create.kind == "collection" else create.parent_id
+        here = place(create)
         candidates = [
             d
             for d in deletes
-            if d.kind == create.kind
-            and d.help_center == create.help_center
-            and (d.help_center_id if d.kind == "collection" else d.parent_id) == parent
+            if place(d) == here
             and dict(d.translations) == dict(create.translations)
             and d.description == create.description
         ]
-        siblings = [
-            d for d in deletes if d.kind == create.kind and d.help_center == create.help_center
-        ]
-        looks_renamed = len(candidates) == 1 and (
-            create.translations or create.description or len(siblings) == 1
+        alone = (
+            sum(place(d) == here for d in deletes) == 1
+            and sum(place(c) == here for c in creates) == 1
         )
-        if looks_renamed and parent is not None:
+        looks_renamed = len(candidates) == 1 and (
+            create.translations or create.description or alone
+        )
+        if looks_renamed and here[2] is not None:
             old = candidates[0]
             hint = (
                 f"looks like a rename of {old.kind} '{old.name}' ({old.id}): pin "

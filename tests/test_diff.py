@@ -359,3 +359,19 @@ def test_a_collection_with_a_null_help_center_id_is_in_the_only_help_center() ->
     data = live_json(content)
     data["collections"][0]["help_center_id"] = None
     assert make_plan(content, live.read_live(_Listed(data))).changes == ()
+
+
+def test_a_rename_hint_survives_an_unrelated_delete_elsewhere() -> None:
+    before = desired(
+        col("Account", sec("Privacy and GDPR"), sec("Passwords")),
+        col("Troubleshooting", sec("Notifications"), sec("Login")),
+    )
+    after = desired(
+        col("Account", sec("Privacy"), sec("Passwords")),
+        col("Troubleshooting", sec("Login")),
+    )
+    plan = make_plan(after, live_from(live_json(before)))
+    notes = {c.address: c.notes for c in plan.changes}
+    assert any("looks like a rename of section 'Privacy and GDPR'" in n
+               for n in notes["Account / Privacy"])  # fmt: skip
+    assert notes["Troubleshooting / Notifications"] == ()
