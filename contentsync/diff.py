@@ -6,7 +6,7 @@ pinned sections, then sections by name, so a pin always wins over a name match.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -484,21 +484,21 @@ def _with_rename_hints(changes: list[Change]) -> list[Change]:
         return c.kind, c.help_center, c.help_center_id if c.kind == "collection" else c.parent_id
 
     creates = [c for c in changes if c.action == "create"]
-    deletes = [c for c in changes if c.action == "delete"]
+    deletes_at: dict[tuple[str, str, str | None], list[Change]] = defaultdict(list)
+    for change in changes:
+        if change.action == "delete":
+            deletes_at[place(change)].append(change)
+    creates_at = Counter(place(c) for c in creates)
     hinted: dict[int, Change] = {}
     for create in creates:
         here = place(create)
         candidates = [
             d
-            for d in deletes
-            if place(d) == here
-            and dict(d.translations) == dict(create.translations)
+            for d in deletes_at.get(here, ())
+            if dict(d.translations) == dict(create.translations)
             and d.description == create.description
         ]
-        alone = (
-            sum(place(d) == here for d in deletes) == 1
-            and sum(place(c) == here for c in creates) == 1
-        )
+        alone = len(deletes_at.get(here, ())) == 1 and creates_at[here] == 1
         looks_renamed = len(candidates) == 1 and (
             create.translations or create.description or alone
         )
