@@ -86,7 +86,7 @@ def _app(
     default_locales: Mapping[str, str] | None = None,
 ) -> tuple[SandboxState, Starlette]:
     state = SandboxState.load(state_path)
-    state.ensure_help_centers(help_centers, default_locales or {})
+    state.ensure_help_centers(help_centers, default_locales)
     _quiet()
     return state, create_app(state, options)
 
