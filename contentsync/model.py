@@ -99,6 +99,9 @@ class HelpCenterSpec:
 @dataclass(frozen=True)
 class DesiredState:
     help_centers: tuple[HelpCenterSpec, ...]
+    # what Intercom may drop or flatten (a table's header row, a code block's language):
+    # said, never silent; each is `path:line:col: message`
+    warnings: tuple[str, ...] = ()
 
 
 def walk(nodes: tuple[Node, ...]) -> list[tuple[Node, Node | None, int]]:
