@@ -280,6 +280,8 @@ class _Run:
         self.skip([c for c in changes if c.ref not in started], why)
 
     def execute(self, change: Change) -> ActionResult:
+        if change.refused:
+            return ActionResult(change, "failed", change.id, change.refused)
         try:
             if change.action == "create":
                 return self.create(change)

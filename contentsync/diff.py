@@ -575,10 +575,18 @@ class _Matcher:
                 verb = "moved and renamed"
             renamed = f": '{live.key}' -> '{node.key}'" if live.key != node.key else ""
             notes = (f"{verb}{renamed} ({pair.evidence})",)
+        refused = ""
+        if live.pending_draft:
+            refused = (
+                f"article {live.id} has unpublished changes in Intercom (someone is editing "
+                "it): publish or discard them there, then plan again"
+            )
+            notes = (*notes, refused)
         return Change(
             action="update",
             ref=node.path,
             id=live.id,
+            refused=refused,
             old_parent_id=(live.parent_id or None) if moved else None,
             removed_locales=tuple(
                 sorted(

@@ -142,6 +142,7 @@ class LiveNode:
     order: int = 0
     default_locale: str = ""  # only returned for multilingual help centers
     other_parents: tuple[str, ...] = ()  # an article in several help centers
+    pending_draft: bool = False  # 2.16: someone is editing it in Intercom (unpublished changes)
 
     @property
     def key(self) -> str:

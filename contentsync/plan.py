@@ -86,6 +86,7 @@ class Change:
     links: Mapping[str, str] = field(default_factory=dict)
     # a second update of an object this plan creates: the create's ref (its id comes at apply)
     target_ref: str | None = None
+    refused: str = ""  # why apply will not run it (an article being edited in Intercom)
 
     @property
     def sort_key(self) -> tuple[bool, int]:
@@ -248,6 +249,7 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
         "notes": list(change.notes),
         "links": dict(sorted(change.links.items())),
         "target_ref": change.target_ref,
+        "refused": change.refused,
         "origin": (
             None
             if change.origin is None
@@ -281,6 +283,7 @@ def _change_from_dict(data: Mapping[str, Any]) -> Change:
         notes=tuple(data["notes"]),
         links=dict(data["links"]),
         target_ref=data["target_ref"],
+        refused=data["refused"],
         origin=None if origin is None else Origin(origin["path"], origin["line"]),
     )
 
