@@ -1,5 +1,6 @@
-"""The sandbox answers like Intercom's 2.9 description says, over real HTTP, for every
-help-center operation and every error it can give; the client sends only what it allows."""
+"""The sandbox answers like Intercom's 2.9 and 2.16 descriptions say, over real HTTP, for every
+operation contentsync uses and every error it can give, from one state in the shape each
+request's Intercom-Version asks for; the client sends only what they allow."""
 
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ import pytest
 from contentsync.client import IntercomClient
 from contentsync.errors import OutcomeUnknown
 from contentsync.sandbox import SANDBOX_TOKEN, FaultConfig, SandboxState, running_sandbox
-from tests.openapi_contract import match_path, validate_request, validate_response
+from tests.openapi_contract import match_path, spec_version, validate_request, validate_response
 
 AUTH = {"Authorization": f"Bearer {SANDBOX_TOKEN}", "Intercom-Version": "2.9"}
 
 
 class ContractTransport(httpx.HTTPTransport):
-    """Checks every request body and every response body against the spec, and keeps them."""
+    """Checks every request body and every response body against the description of the
+    version the request asks for, and keeps them."""
 
     def __init__(self, *, check_requests: bool = True) -> None:
         super().__init__()
@@ -30,12 +32,14 @@ class ContractTransport(httpx.HTTPTransport):
         self.seen: list[tuple[str, str, int]] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        template = match_path(request.method, request.url.path)
+        version = spec_version(request.headers.get("Intercom-Version", "2.9"), request.url.path)
+        template = match_path(request.method, request.url.path, version)
         if request.content and self.check_requests:
-            validate_request(request.method, template, json.loads(request.content))
+            validate_request(request.method, template, json.loads(request.content), version)
         response = super().handle_request(request)
         response.read()
-        validate_response(request.method, template, response.status_code, response.json())
+        body = response.json()
+        validate_response(request.method, template, response.status_code, body, version)
         self.seen.append((request.method, template, response.status_code))
         return response
 
@@ -193,9 +197,9 @@ def test_deleting_a_collection_deletes_its_sections(api: Any) -> None:
     cid = int(cid.json()["id"])
     for name in ("x", "y"):
         client.post("/help_center/sections", json={"name": name, "parent_id": cid})
-    assert len(sb.state.sections) == 2
+    assert len(sb.state.collections) == 3
     client.delete(f"/help_center/collections/{cid}")
-    assert sb.state.sections == {}
+    assert sb.state.collections == {}
 
 
 def test_rate_limit_headers_and_429() -> None:
@@ -285,7 +289,7 @@ def test_state_persists_atomically_and_round_trips(tmp_path: Path) -> None:
             f"{sb.url}/help_center/collections", headers=AUTH,
             json={"name": "Kept", "help_center_id": hc},
         ).json()  # fmt: skip
-    assert json.loads(path.read_text())["format"] == 1
+    assert json.loads(path.read_text())["format"] == 2
     assert [p.name for p in path.parent.iterdir()] == ["sandbox.json"]  # no temp files left
     again = SandboxState.load(path)
     assert made["id"] in again.collections
