@@ -813,3 +813,27 @@ def test_sandbox_serve_takes_admins(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.communicate(timeout=10)
+
+
+def test_a_refused_write_changes_nothing(sb: RunningSandbox) -> None:
+    with versioned(sb, "2.16", check_requests=False) as api:
+        hc = _hc(api)
+        a = made(api, "/help_center/collections", name="A", help_center_id=hc)
+        b = made(api, "/help_center/collections", name="B", help_center_id=hc)
+        article = made(api, "/articles", title="T", author_id=_author(api), parent_id=int(a["id"]))
+        before = json.dumps(sb.state.to_dict(), sort_keys=True)
+        refused = [
+            api.put(f"/help_center/collections/{a['id']}", json={
+                "parent_id": b["id"],
+                "translated_content": {"fr": {"name": "Bon"}, "de": {"name": " "}}}),
+            api.put(f"/help_center/collections/{a['id']}", json={
+                "name": "New", "parent_id": a["id"]}),
+            api.put(f"/articles/{article['id']}", json={
+                "parent_id": b["id"], "title": "New", "state": "gone"}),
+            api.post("/articles", json={"title": "T", "author_id": 1,
+                                        "translated_content": {"fr": {"title": "F"}}}),
+            api.post("/help_center/collections", json={
+                "name": "C", "translated_content": {"fr": "not an object"}}),
+        ]  # fmt: skip
+        assert [r.status_code for r in refused] == [400] * 5
+        assert json.dumps(sb.state.to_dict(), sort_keys=True) == before

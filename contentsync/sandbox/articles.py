@@ -141,10 +141,9 @@ def create_article(state: SandboxState, call: Call) -> dict[str, Any]:
 
 def update_article(state: SandboxState, call: Call) -> dict[str, Any]:
     record = find(state.articles, call.id)
-    if "parent_id" in call.body:
-        record["parent_id"] = _parent(state, call)
-    hc = state.help_center_of(record["parent_id"])
-    _write(state, record, hc, call.body, int(call.now))
+    parent_id = _parent(state, call) if "parent_id" in call.body else record["parent_id"]
+    _write(state, record, state.help_center_of(parent_id), call.body, int(call.now))
+    record["parent_id"] = parent_id
     state.touch(record)
     return render_article(state, call, record)
 

@@ -196,22 +196,24 @@ def create_collection(state: SandboxState, call: Call) -> dict[str, Any]:
                 raise ApiProblem(400, "parameter_invalid", "No help center to create it in")
             hc_id = min(state.help_centers, key=int)
         hc = state.help_centers[hc_id]
-    record = _new(state, call, parent_id)
-    record["help_center_id"] = hc_id
-    _write_texts(record, body, hc)
-    default = record["translations"].setdefault(hc["default_locale"], {})
+    translations = _merged_texts({}, body, hc)
+    default = translations.setdefault(hc["default_locale"], {})
     default["name"] = name
     if description is not None or "description" not in default:
         default["description"] = description or ""
+    record = _new(state, call, parent_id)
+    record["help_center_id"] = hc_id
+    record["translations"] = translations
     state.collections[record["id"]] = record
     return render_collection(state, call, record)
 
 
 def update_collection(state: SandboxState, call: Call) -> dict[str, Any]:
     record = _find_at(state, call, 1)
+    translations = _updated_texts(state, record, call.body)
     if call.nested and "parent_id" in call.body:
         _move(state, record, _parent(state, call.body))
-    _update_texts(state, record, call.body)
+    record["translations"] = translations
     state.touch(record)
     return render_collection(state, call, record)
 
@@ -252,10 +254,11 @@ def create_section(state: SandboxState, call: Call) -> dict[str, Any]:
     if parent_id is None:
         raise ApiProblem(400, "parameter_not_found", "Parent is a required parameter.")
     hc = state.help_center_of(parent_id)
+    translations = _merged_texts({}, call.body, hc)
+    translations.setdefault(hc["default_locale"], {})["name"] = name
     record = _new(state, call, parent_id)
     record["help_center_id"] = hc["id"]
-    _write_texts(record, call.body, hc)
-    record["translations"].setdefault(hc["default_locale"], {})["name"] = name
+    record["translations"] = translations
     state.collections[record["id"]] = record
     return render_section(state, call, record)
 
@@ -263,10 +266,11 @@ def create_section(state: SandboxState, call: Call) -> dict[str, Any]:
 def update_section(state: SandboxState, call: Call) -> dict[str, Any]:
     _no_sections(call)
     record = _find_at(state, call, 2)
+    translations = _updated_texts(state, record, call.body)
     parent_id = _section_parent(state, call.body)
     if parent_id is not None:
         _move(state, record, parent_id)
-    _update_texts(state, record, call.body)
+    record["translations"] = translations
     state.touch(record)
     return render_section(state, call, record)
 
@@ -349,27 +353,34 @@ def _new(state: SandboxState, call: Call, parent_id: str | None) -> dict[str, An
 # ---- names and descriptions per locale ----------------------------------------------------------
 
 
-def _update_texts(state: SandboxState, record: dict[str, Any], body: dict[str, Any]) -> None:
+def _updated_texts(
+    state: SandboxState, record: dict[str, Any], body: dict[str, Any]
+) -> dict[str, Any]:
+    """The record's translations after an update: `translated_content`, then the top-level
+    name and description, which are the default locale's."""
     hc = state.help_center_of(record["id"])
-    default = hc["default_locale"]
-    _write_texts(record, body, hc)
-    current = record["translations"].setdefault(default, {"name": ""})
+    translations = _merged_texts(record["translations"], body, hc)
+    current = translations.setdefault(hc["default_locale"], {"name": ""})
     if body.get("name") is not None:
         current["name"] = required_text(body, "name", NAME_REQUIRED)
     description = text(body, "description")
     if description is not None:
         current["description"] = description
+    return translations
 
 
-def _write_texts(record: dict[str, Any], body: dict[str, Any], hc: dict[str, Any]) -> None:
-    """Merge `translated_content` into the record, field by field: a locale sent with only its
-    name keeps its description. A locale sent as null is removed (never the default one)."""
+def _merged_texts(
+    before: dict[str, Any], body: dict[str, Any], hc: dict[str, Any]
+) -> dict[str, Any]:
+    """`translated_content` merged into a copy of `before`, field by field: a locale sent with
+    only its name keeps its description. A locale sent as null is removed (never the default
+    one). `before` is left as it was, so a refused request changes nothing."""
+    translations = {locale: dict(fields) for locale, fields in before.items()}
     raw = body.get("translated_content")
     if raw is None:
-        return
+        return translations
     if not isinstance(raw, dict):
         raise ApiProblem(400, "parameter_invalid", "translated_content must be an object")
-    translations = record["translations"]
     for locale, content in raw.items():
         if locale == "type":
             continue
@@ -394,3 +405,4 @@ def _write_texts(record: dict[str, Any], body: dict[str, Any], hc: dict[str, Any
         if description is not None:
             merged["description"] = description
         translations[locale] = merged
+    return translations
