@@ -457,6 +457,13 @@ def sandbox() -> None:
 @click.option("--fault-rate", default=0.0, type=click.FloatRange(0, 1))
 @click.option("--fault-seed", default=0, type=int)
 @click.option("--rate-limit", type=click.IntRange(min=1), help="Requests per 10 s window.")
+@click.option(
+    "--admin",
+    "admins",
+    multiple=True,
+    metavar="EMAIL",
+    help="A teammate who can author articles, besides the token's owner.",
+)
 def sandbox_serve(
     host: str,
     port: int,
@@ -466,6 +473,7 @@ def sandbox_serve(
     fault_rate: float,
     fault_seed: int,
     rate_limit: int | None,
+    admins: tuple[str, ...],
 ) -> None:
     """Serve the sandbox over HTTP until Ctrl-C."""
     from contentsync.sandbox import SANDBOX_TOKEN, FaultConfig, SandboxOptions, serve
@@ -473,7 +481,7 @@ def sandbox_serve(
     click.echo(f"Sandbox on http://{host}:{port} (token: {SANDBOX_TOKEN!r}); Ctrl-C stops it.")
     faults = FaultConfig(rate=fault_rate, seed=fault_seed)
     options = SandboxOptions(latency_ms=latency_ms, faults=faults, rate_limit=rate_limit)
-    serve(host, port, state, identifiers, options)
+    serve(host, port, state, identifiers, options, admins)
 
 
 # ---- entry point ------------------------------------------------------------------------------
