@@ -41,7 +41,13 @@ VIDEO_HOSTS = (
     "streamio.com",
 )
 VIDEO_HOST_NAMES = "YouTube, Vimeo, Wistia, Loom, Vidyard or StreamIO"
-MAX_DEPTH = 32
+# Lists, quotes, tables and sections nest at most this deep; deeper ones are one problem, and
+# what is inside them is not checked further (10,000 nested lists give one line, not 10,000).
+NESTING = frozenset({"ul", "ol", "blockquote", "table", "div", "details"})
+MAX_NESTING = 16
+EMPTY_ITEM = "an empty list item is refused by Intercom; write its text or remove the item"
+TABLE_IN_ITEM = "a table inside a list item is refused by Intercom; end the list before the table"
+DEEP = f"lists, tables and sections nest more than {MAX_NESTING} deep here; flatten them"
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,7 @@ ELEMENTS: dict[str, Element] = {
     "th": _CELL,
     "td": _CELL,
     "pre": Element(frozenset({TEXT, "code"})),
-    "code": Element(frozenset({TEXT}), frozenset({"class"}), r"language-[\w+#.-]+"),
+    "code": Element(frozenset({TEXT}), frozenset({"class"}), r"language-\S+"),
     "b": Element(INLINE),
     "strong": Element(INLINE),
     "i": Element(INLINE),
@@ -227,9 +233,10 @@ def attributes(text: str) -> dict[str, str]:
 
 
 class _Open:
-    __slots__ = ("content", "end", "name", "offset", "rule")
+    __slots__ = ("content", "end", "name", "nesting", "offset", "rule")
 
-    def __init__(self, name: str, rule: Element, offset: int, end: int) -> None:
+    def __init__(self, name: str, rule: Element, offset: int, end: int, nesting: int) -> None:
+        self.nesting = nesting
         self.name = name
         self.rule = rule
         self.offset = offset
@@ -273,60 +280,29 @@ def scan(html: str) -> Scan:
         parent = stack[-1] if stack else None
         if parent is not None:
             parent.content = True
-        if len(stack) >= MAX_DEPTH:
-            if not deep:
-                problems.append(
-                    HtmlProblem(
-                        start,
-                        f"elements nest deeper than {MAX_DEPTH} levels; "
-                        "flatten the lists or sections",
-                        tag,
-                    )
-                )
+        nesting = stack[-1].nesting if stack else 0
+        if name in NESTING:
+            nesting += 1
+        if nesting > MAX_NESTING and not deep:
+            problems.append(HtmlProblem(start, DEEP, tag))
             deep = True
-        elif rule is None:
-            instead = INSTEAD.get(name, "remove it, or write the same thing in Markdown")
-            problems.append(
-                HtmlProblem(start, f"<{name}> is not in the HTML Intercom accepts; {instead}", tag)
-            )
-            for attribute in attributes(m.group(3)):
-                if attribute.startswith("on"):
-                    message = f"event handler {attribute}= is refused; remove it"
-                    problems.append(HtmlProblem(start, message, tag))
+        if rule is None:
+            if nesting <= MAX_NESTING:
+                instead = INSTEAD.get(name, "remove it, or write the same thing in Markdown")
+                message = f"<{name}> is not in the HTML Intercom accepts; {instead}"
+                problems.append(HtmlProblem(start, message, tag))
+                for attribute in attributes(m.group(3)):
+                    if attribute.startswith("on"):
+                        message = f"event handler {attribute}= is refused; remove it"
+                        problems.append(HtmlProblem(start, message, tag))
         else:
-            held = (parent.rule if parent else ROOT).children
-            if name == "table" and items:
-                problems.append(
-                    HtmlProblem(
-                        start,
-                        "a table inside a list item is refused by "
-                        "Intercom; end the list before the table",
-                        tag,
-                    )
-                )
-            elif name == "table" and tables:
-                problems.append(
-                    HtmlProblem(
-                        start,
-                        "a table inside a table is refused by "
-                        "Intercom; put the inner table after it",
-                        tag,
-                    )
-                )
-            elif name not in held and parent is not None:
-                problems.append(
-                    HtmlProblem(
-                        start,
-                        f"<{name}> cannot be inside <{parent.name}>; "
-                        f"move it out of the <{parent.name}>",
-                        tag,
-                    )
-                )
+            if nesting <= MAX_NESTING:
+                _placement(name, parent, items, tables, start, tag, problems)
             _attributes(name, rule, m.group(3), start, tag, out)
         if name in _RAW_TEXT:
             end = html.lower().find(f"</{name}", pos)
             pos = len(html) if end < 0 else end
-            stack.append(_Open(name, rule or ROOT, start, m.end()))
+            stack.append(_Open(name, rule or ROOT, start, m.end(), nesting))
             continue
         if rule.void if rule else name in _VOID_HTML:
             continue
@@ -334,7 +310,7 @@ def scan(html: str) -> Scan:
             tables += 1
         elif name == "li":
             items += 1
-        stack.append(_Open(name, rule or ROOT, start, m.end()))
+        stack.append(_Open(name, rule or ROOT, start, m.end(), nesting))
     if pos < len(html) and not html[pos:].isspace():
         _text(stack, html, pos, problems)
     for still in reversed(stack):
@@ -346,6 +322,25 @@ def scan(html: str) -> Scan:
             )
         )
     return out
+
+
+def _placement(
+    name: str,
+    parent: _Open | None,
+    items: int,
+    tables: int,
+    start: int,
+    tag: str,
+    problems: list[HtmlProblem],
+) -> None:
+    if name == "table" and items:
+        problems.append(HtmlProblem(start, TABLE_IN_ITEM, tag))
+    elif name == "table" and tables:
+        message = "a table inside a table is refused by Intercom; put the inner table after it"
+        problems.append(HtmlProblem(start, message, tag))
+    elif parent is not None and name not in parent.rule.children:
+        message = f"<{name}> cannot be inside <{parent.name}>; move it out of the <{parent.name}>"
+        problems.append(HtmlProblem(start, message, tag))
 
 
 def _text(stack: list[_Open], html: str, offset: int, problems: list[HtmlProblem]) -> None:
@@ -387,7 +382,7 @@ def _close(
         problems.append(
             HtmlProblem(
                 closed.offset,
-                "an empty list item is refused by Intercom; write its text or remove the item",
+                EMPTY_ITEM,
                 html[closed.offset : closed.end],
             )
         )
