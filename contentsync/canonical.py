@@ -36,6 +36,7 @@ _BLOCK_LABELS = {
     "summary": "summary",
     "blockquote": "blockquote",
 }
+_WRAPPER = "div"  # Intercom's containers: their content counts, and they end a paragraph
 _LEAVES = frozenset({"p", "h1", "h2"})  # labels whose inline content is their own text
 _MARKS = {"b": BOLD, "strong": BOLD, "i": ITALIC, "em": ITALIC}
 _ALIGN = re.compile(r"\bintercom-align-(center|right|justify)\b")
@@ -101,8 +102,10 @@ def _enter(node: LexborNode, frames: list[_Frame], opened: list[bool]) -> bool:
     if tag is None or tag.startswith("-") or tag in ("script", "style"):
         return False
     label = _BLOCK_LABELS.get(tag)
-    if tag == "div" and "intercom-interblocks-callout" in (node.attributes.get("class") or ""):
-        label = "callout"
+    if tag == "div":
+        # A callout is a block; any other div wraps blocks: a boundary, not a line of its own.
+        callout = "intercom-interblocks-callout" in (node.attributes.get("class") or "")
+        label = "callout" if callout else _WRAPPER
     if label is not None:
         _flush(_block(frames))
         if label in _LEAVES:
@@ -163,6 +166,10 @@ def _exit(frames: list[_Frame]) -> None:
     if frame.label == "pre" and frame.parts is parent.parts:
         return  # the code element inside pre
     block = _block(frames)
+    if frame.label == _WRAPPER:
+        _flush(frame)
+        block.lines.extend(frame.lines)
+        return
     if frame.label == "pre":
         text = "".join(frame.parts)
         text = text[:-1] if text.endswith("\n") else text

@@ -278,7 +278,7 @@ class _Lines:
                 return Note(self.first_line + line - 1, int(block.group(2)), message)
             estimate = line + self.marked.count("\n", block.start(), offset)
             if estimate <= last:
-                return Note(self.first_line + estimate - 1, 0, message)
+                return Note(self.first_line + estimate - 1, self._column(tag, estimate), message)
             after = last + 1
         else:
             estimate, after = 1 + self.marked.count("\n", 0, offset), 1
@@ -287,6 +287,16 @@ class _Lines:
             return Note(self.first_line + estimate - 1, 0, message)
         line, column = _position(self.markdown, found, self.first_line)
         return Note(line, column, message)
+
+    def _column(self, tag: str, line: int) -> int:
+        """Where raw `tag` starts on `line`, or 0 (cmark's own inline tags are not there)."""
+        if not tag:
+            return 0
+        found = self._find(tag, line)
+        end = self.markdown.find("\n", self._line_starts[line - 1])
+        if found < 0 or (end >= 0 and found > end):
+            return 0
+        return found - self._line_starts[line - 1] + 1
 
     def _find(self, tag: str, line: int) -> int:
         if not self._line_starts:
