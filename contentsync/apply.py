@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 from contentsync import live
-from contentsync.bodies import link_targets, resolve_links
+from contentsync.bodies import article_url, link_targets, resolve_links
 from contentsync.canonical import canonical
 from contentsync.errors import ContentsyncError, NotFound, OutcomeUnknown
 from contentsync.gcpause import existing_objects_frozen
@@ -73,12 +73,6 @@ class ApplyReport:
 def is_section(change: Change, api_version: str) -> bool:
     """API 2.9 calls a level-2 collection a section, with endpoints of its own."""
     return change.kind == "collection" and change.depth == 2 and not nests(api_version)
-
-
-def article_url(help_center: str, locale: str, article_id: str) -> str:
-    """Where an article lives, for links between articles (compared by id, so a custom
-    domain's redirect from intercom.help is the same link)."""
-    return f"https://intercom.help/{help_center}/{locale}/articles/{article_id}"
 
 
 def article_body(

@@ -111,6 +111,12 @@ def _default_locale_file(path: str) -> str:
     return path
 
 
+def article_url(help_center: str, locale: str, article_id: str) -> str:
+    """Where an article lives, for links between articles. They compare by id, so a custom
+    domain's redirect from intercom.help is the same link."""
+    return f"https://intercom.help/{help_center}/{locale}/articles/{article_id}"
+
+
 def link_targets(html: str) -> list[str]:
     """The article files a body links to, in order, each once."""
     seen: dict[str, None] = {}

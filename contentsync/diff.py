@@ -18,7 +18,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from contentsync.bodies import comparable, link_targets
+from contentsync.bodies import article_url, comparable, link_targets
 from contentsync.canonical import canonical
 from contentsync.errors import IdentityError, Problem
 from contentsync.gcpause import collector_paused
@@ -454,7 +454,7 @@ class _Matcher:
         """Article file -> a URL naming its live article, for what is matched so far."""
         if self._urls is None:
             self._urls = {
-                path: f"/articles/{pair.live.id}"
+                path: article_url("help", "en", pair.live.id)
                 for path, pair in self.matched.items()
                 if pair.live.kind == "article"
             }

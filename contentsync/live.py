@@ -34,7 +34,7 @@ class Lister(Protocol):
     def list_articles(self) -> list[dict[str, Any]]: ...
 
 
-def read_live(client: Lister, *, articles: bool = False) -> LiveState:
+def read_live(client: Lister, *, articles: bool = True) -> LiveState:
     """API 2.9 lets a collection's help_center_id be null. In a workspace with one help center
     such a collection can only be in that one, and must be matched there: left out, its name
     would be free and the plan would create it again."""

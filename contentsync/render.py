@@ -62,7 +62,9 @@ def render_text(plan: Plan, stream: IO[str], *, color: bool = False) -> None:
             for f in change.fields:
                 if _is_body(f):
                     lines.append(f"      {f.path}: {_body_summary(f, change.action)}")
-                    lines += [paint(f"        {_plain(d)}", _diff_style(d)) for d in _diff_lines(f)]
+                    if change.action == "update":
+                        diff = _diff_lines(f)
+                        lines += [paint(f"        {_plain(d)}", _diff_style(d)) for d in diff]
                     continue
                 if change.action == "update":
                     text = f"{_quote(f.before)} -> {_quote(f.after)}"
