@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks.generate import write_help_center
 from contentsync.sandbox import SANDBOX_TOKEN, running_sandbox
-from tests.clirun import Result, run
+from tests.clirun import EXAMPLE_AUTHORS, Result, run
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "content"
 # The example's collection folders (sections are their child folders).
@@ -59,7 +59,9 @@ def live(project: Path) -> Iterator[httpx.Client]:
 
     class Door:
         def __enter__(self) -> httpx.Client:
-            self.sb = running_sandbox(project / ".contentsync" / "sandbox.json", ["acme-help"])
+            self.sb = running_sandbox(
+                project / ".contentsync" / "sandbox.json", ["acme-help"], admins=EXAMPLE_AUTHORS
+            )
             box = self.sb.__enter__()
             self.client = httpx.Client(
                 base_url=box.url,
@@ -83,12 +85,14 @@ def plan_is_empty(project: Path) -> None:
 def test_create_from_nothing_then_no_changes(project: Path) -> None:
     first = cs(project, "plan", "--detailed-exitcode")
     assert first.code == 2, first.output
-    assert "Plan: 19 to create, 0 to update, 0 to delete." in first.out
+    # 19 collections and 5 articles; the refund and payment articles link to each other,
+    # so one of them is written again once both exist
+    assert "Plan: 24 to create, 1 to update, 0 to delete." in first.out
     assert "+ create collection Getting started" in first.out
     assert 'translations.zh-CN.name: "入门指南"' in first.out
     applied = cs(project, "apply", "--auto-approve")
     assert applied.code == 0, applied.output
-    assert "19 done, 0 failed, 0 not run" in applied.out
+    assert "25 done, 0 failed, 0 not run" in applied.out
     plan_is_empty(project)
 
 
@@ -137,9 +141,9 @@ def test_exact_plans_a_rename_as_delete_and_create(applied: Path) -> None:
 
 def test_locale_added_and_removed(applied: Path) -> None:
     path = collection_file(applied, INTEGRATIONS)
-    edit(path, "  zh-TW:\n    name: 整合\n", "  ko:\n    name: 통합\n")
+    edit(path, "  zh-TW:\n    name: 整合\n", "  ja:\n    name: 統合\n")
     result = cs(applied, "plan")
-    assert 'translations.ko.name: (none) -> "통합"' in result.out, result.out
+    assert 'translations.ja.name: (none) -> "統合"' in result.out, result.out
     assert 'translations.zh-TW.name: "整合" -> (none)' in result.out
     assert cs(applied, "apply", "--auto-approve").code == 0
     plan_is_empty(applied)
@@ -155,10 +159,10 @@ def test_pinned_section_moves_between_collections(
     shutil.rmtree(applied / "content")
     shutil.copytree(exported, applied / "content")
     hc = applied / "content" / "acme-help"
-    refunds = hc / "3-billing-and-plans" / "3-refunds"
-    assert "id: '" in (refunds / "_collection.yaml").read_text(encoding="utf-8")
-    edit(refunds / "_collection.yaml", "name: Refunds", "name: Money back")
-    refunds.rename(hc / "5-troubleshooting" / "3-money-back")
+    invoices = hc / "3-billing-and-plans" / "1-invoices-and-receipts"
+    assert "id: '" in (invoices / "_collection.yaml").read_text(encoding="utf-8")
+    edit(invoices / "_collection.yaml", "name: Invoices and receipts", "name: Money back")
+    invoices.rename(hc / "5-troubleshooting" / "3-money-back")
     token = {"INTERCOM_ACCESS_TOKEN": SANDBOX_TOKEN}
     with live as api:  # type: ignore[attr-defined]
         url = str(api.base_url)
@@ -166,7 +170,7 @@ def test_pinned_section_moves_between_collections(
         assert result.code == 0, result.output
         assert "~ update collection Troubleshooting / Money back (" in result.out, result.out
         assert 'parent: "Billing and plans (' in result.out
-        assert 'name: "Refunds" -> "Money back"' in result.out
+        assert 'name: "Invoices and receipts" -> "Money back"' in result.out
         assert "Plan: 0 to create, 1 to update, 0 to delete." in result.out
         applied_run = run("--api-url", url, "apply", "--auto-approve", cwd=applied, env=token)
         assert applied_run.code == 0, applied_run.output
@@ -176,18 +180,28 @@ def test_pinned_section_moves_between_collections(
 
 def test_unpinned_section_cut_and_paste_is_a_move(applied: Path) -> None:
     hc = applied / "content" / "acme-help"
-    (hc / BILLING / "3-refunds").rename(hc / TROUBLESHOOTING / "3-refunds")
+    invoices = "1-invoices-and-receipts"
+    (hc / BILLING / invoices).rename(hc / TROUBLESHOOTING / invoices)
     result = cs(applied, "plan")
     assert result.code == 0, result.output
-    assert "~ update collection Troubleshooting / Refunds (" in result.out, result.out
+    assert "~ update collection Troubleshooting / Invoices and receipts (" in result.out
     assert 'parent: "Billing and plans (' in result.out
-    assert "moved (es and fr unchanged, same name)" in result.out
+    assert "moved (es and fr and pt-BR and zh-CN unchanged, same name)" in result.out
     assert "Plan: 0 to create, 1 to update, 0 to delete." in result.out
     assert cs(applied, "apply", "--auto-approve").code == 0
     plan_is_empty(applied)
 
 
+def unlink_sync_errors(project: Path) -> None:
+    """The install article links to the troubleshooting one: a link to a deleted file is an
+    error, so a test that deletes it drops the link first."""
+    install = project / "content/acme-help/1-getting-started/2-install-the-app"
+    text = (install / "install-on-windows.md").read_text(encoding="utf-8")
+    (install / "install-on-windows.md").write_text(text.split("Stuck?")[0], encoding="utf-8")
+
+
 def test_collection_and_section_deleted(applied: Path) -> None:
+    unlink_sync_errors(applied)
     shutil.rmtree(applied / "content" / "acme-help" / TROUBLESHOOTING)
     shutil.rmtree(applied / "content" / "acme-help" / INTEGRATIONS / "2-salesforce")
     result = cs(applied, "plan")
@@ -196,7 +210,9 @@ def test_collection_and_section_deleted(applied: Path) -> None:
     deleted = [lines[i].strip() for i in order]
     assert deleted[-1].startswith("- delete collection Troubleshooting ("), deleted
     assert any("Integrations / Salesforce" in d for d in deleted)
-    assert "Plan: 0 to create, 0 to update, 4 to delete." in result.out
+    # the install article loses its link: one update; the troubleshooting tree's 3
+    # collections and 1 article, and Salesforce, are deleted
+    assert "Plan: 0 to create, 1 to update, 5 to delete." in result.out
     # what the deleted collection still holds is said (its sections go with it)
     assert "still holds 2 collections, deleted with it: 'Notifications', 'Sync errors'" in (
         result.out
@@ -277,6 +293,7 @@ def test_saved_plan_applies_exactly(applied: Path) -> None:
 
 
 def test_mass_delete_is_refused_unless_allowed(applied: Path) -> None:
+    unlink_sync_errors(applied)
     for name in (BILLING, INTEGRATIONS, TROUBLESHOOTING):
         shutil.rmtree(applied / "content" / "acme-help" / name)
     result = cs(applied, "apply", "--auto-approve")
@@ -328,7 +345,7 @@ def test_markdown_and_step_summary(project: Path, tmp_path: Path) -> None:
 
 
 def test_against_a_server_with_a_token(project: Path) -> None:
-    with running_sandbox(None, ["acme-help"]) as sb:
+    with running_sandbox(None, ["acme-help"], admins=EXAMPLE_AUTHORS) as sb:
         token = {"INTERCOM_ACCESS_TOKEN": SANDBOX_TOKEN}
         plan = run("--api-url", sb.url, "plan", "--detailed-exitcode", cwd=project, env=token)
         assert plan.code == 2, plan.output
@@ -407,6 +424,7 @@ def test_apply_says_in_the_job_summary_when_it_changes_nothing(
     assert "**No changes." in summary.read_text(encoding="utf-8")
 
     summary.unlink()
+    unlink_sync_errors(applied)
     for name in (BILLING, INTEGRATIONS, TROUBLESHOOTING):
         shutil.rmtree(applied / "content" / "acme-help" / name)
     assert cs(applied, "apply", "--auto-approve", env=env).code == 1
