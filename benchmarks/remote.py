@@ -62,9 +62,11 @@ class ApplyRun:
         return self.seconds / self.bound
 
 
-def plan_floor(collections: int, sections: int, help_centers: int = 1) -> int:
+def plan_floor(collections: int, sections: int, help_centers: int = 1, articles: int = 0) -> int:
+    """One list per kind, page by page; an empty list still costs its first page."""
     pages = math.ceil(help_centers / PER_PAGE)
-    return pages + math.ceil(collections / PER_PAGE) + math.ceil(sections / PER_PAGE)
+    pages += math.ceil(collections / PER_PAGE) + math.ceil(sections / PER_PAGE)
+    return pages + max(1, math.ceil(articles / PER_PAGE))
 
 
 def fresh_plan(content: Path, client: IntercomClient) -> Plan:
