@@ -395,6 +395,39 @@ def test_against_a_server_with_a_token(project: Path) -> None:
         assert "Traceback" not in unknown.output
 
 
+def test_exported_pins_do_not_tie_the_content_to_one_workspace(
+    project: Path, tmp_path: Path
+) -> None:
+    """Content exported from one workspace (ids pinned) plans against another: the embedded
+    sandbox ignores pins, a staging workspace needs --ignore-pins, and without it each pin
+    that is not live is an error at its line."""
+    token = {"INTERCOM_ACCESS_TOKEN": SANDBOX_TOKEN}
+    exported = tmp_path / "exported"
+    with running_sandbox(None, ["acme-help"], admins=AUTHORS) as production:
+        url = production.url
+        assert run("--api-url", url, "apply", "--auto-approve", cwd=project, env=token).code == 0
+        done = run("--api-url", url, "export", "--out", str(exported), cwd=project, env=token)
+        assert done.code == 0, done.output
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(exported, elsewhere / "content")
+
+    embedded = cs(elsewhere, "plan", "--detailed-exitcode")
+    assert embedded.code == 2, embedded.output
+    assert "Plan: 24 to create, 1 to update, 0 to delete." in embedded.out
+    with running_sandbox(None, ["acme-help"], admins=AUTHORS) as staging:
+        refused = run("--api-url", staging.url, "plan", cwd=elsewhere, env=token)
+        assert refused.code == 1
+        assert re.search(
+            r"_collection\.yaml:\d+:\d+: id: collection \d+ does not exist in Intercom", refused.err
+        ), refused.err
+        ignored = run("--api-url", staging.url, "--ignore-pins", "apply", "--auto-approve",
+                      cwd=elsewhere, env=token)  # fmt: skip
+        assert ignored.code == 0, ignored.output
+        again = run("--api-url", staging.url, "--ignore-pins", "plan", "--detailed-exitcode",
+                    cwd=elsewhere, env=token)  # fmt: skip
+        assert again.code == 0, again.output
+
+
 def test_a_help_center_in_another_default_locale_settles(tmp_path: Path) -> None:
     """The embedded sandbox takes the content's default locale; the English text stays English,
     the next plan is empty, and content that then claims another default is refused."""
