@@ -377,6 +377,59 @@ def export(options: Options, out: Path | None, identifiers: tuple[str, ...]) -> 
         click.echo(f"Exported {hc.identifier}: {len(files) - 1} collection file(s) in {folder}")
 
 
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["missing", "stale"]),
+    multiple=True,
+    help="Exit 1 when a translation is missing or stale (a CI gate).",
+)
+@click.option("--locale", help="List this locale's stale and missing translations.")
+@click.option(
+    "--changed-since",
+    metavar="REV",
+    help="Say which translations the commits since REV make stale.",
+)
+@click.pass_obj
+def status(
+    options: Options,
+    fmt: str,
+    fail_on: tuple[str, ...],
+    locale: str | None,
+    changed_since: str | None,
+) -> None:
+    """Translation coverage: up to date, stale and missing, per help center and locale."""
+    from contentsync import status_render
+    from contentsync.githistory import read_history
+    from contentsync.locales import LOCALE_SET
+    from contentsync.status import compute_status, read_tree, text_fields, wanted
+
+    if locale is not None and locale not in LOCALE_SET:
+        raise ConfigError(f"--locale {locale}: not one of Intercom's locales")
+    content = options.config().content_dir
+    history = read_history(content, wanted=wanted, fields_of=text_fields, since=changed_since)
+    tree = read_tree(history.files)
+    root = os.path.relpath(content)  # paths as the user opens them from here
+    report = compute_status(tree, history, root=root, since=changed_since)
+    stream = _stdout()
+    if fmt == "json":
+        stream.write(status_render.render_json(report))
+    elif fmt == "markdown":
+        stream.write(status_render.render_markdown(report))
+    elif locale is not None:
+        stream.write(status_render.render_locale_text(report, locale))
+    else:
+        stream.write(status_render.render_text(report))
+    failing = [e.state for e in report.entries(locale) if e.state in fail_on]
+    if failing:
+        found = " and ".join(
+            f"{failing.count(s)} {s}" for s in ("stale", "missing") if s in failing
+        )
+        plural = "s" if len(failing) > 1 else ""
+        raise ContentsyncError(f"{found} translation{plural} (--fail-on {', '.join(fail_on)})")
+
+
 @cli.command("schemas")
 @click.argument("directory", type=click.Path(path_type=Path), default=Path("schemas"))
 def schemas_command(directory: Path) -> None:
