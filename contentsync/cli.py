@@ -409,8 +409,8 @@ def status(
         raise ConfigError(f"--locale {locale}: not one of Intercom's locales")
     content = options.config().content_dir
     history = read_history(content, wanted=wanted, fields_of=text_fields, since=changed_since)
-    tree = read_tree(history.files)
     root = os.path.relpath(content)  # paths as the user opens them from here
+    tree = read_tree(history.files, root)
     report = compute_status(tree, history, root=root, since=changed_since)
     stream = _stdout()
     if fmt == "json":

@@ -141,7 +141,7 @@ class _Git:
                 cwd=self.cwd,
                 input=None if stdin is None else stdin.encode(),
                 capture_output=True,
-                env=_GIT_ENV,
+                env=_git_env(),
                 check=False,
             )
         except FileNotFoundError:
@@ -172,14 +172,15 @@ class _Git:
         return frozenset(listed.split())
 
 
-# A user's settings must not change what git prints.
-_GIT_ENV = {
-    **os.environ,
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "LC_ALL": "C",
-    "GIT_OPTIONAL_LOCKS": "0",  # status must not rewrite the index of a repository it reads
-}
+def _git_env() -> dict[str, str]:
+    """A user's settings must not change what git prints."""
+    return {
+        **os.environ,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "LC_ALL": "C",
+        "GIT_OPTIONAL_LOCKS": "0",  # status must not rewrite the index of a repository it reads
+    }
 
 
 class WorkingTree(Mapping[str, bytes]):
@@ -290,8 +291,9 @@ class _Blobs:
 
     def __exit__(self, *exc: object) -> None:
         if self.process is not None:
-            assert self.process.stdin is not None
+            assert self.process.stdin is not None and self.process.stdout is not None
             self.process.stdin.close()
+            self.process.stdout.close()
             self.process.wait()
 
     def _start(self) -> subprocess.Popen[bytes]:
@@ -301,7 +303,7 @@ class _Blobs:
                 cwd=self.git.cwd,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                env=_GIT_ENV,
+                env=_git_env(),
             )
         return self.process
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import yaml
@@ -151,8 +151,9 @@ class HelpCenter:
     items: tuple[Item, ...]
 
 
-def read_tree(files: Mapping[str, bytes]) -> list[HelpCenter]:
-    """The help centers of a content folder, from its files; every problem at once."""
+def read_tree(files: Mapping[str, bytes], root: str = "") -> list[HelpCenter]:
+    """The help centers of a content folder, from its files; every problem at once, with the
+    file's path under `root` (the content folder as the user names it)."""
     problems: list[Problem] = []
     by_help_center: dict[str, list[str]] = {}
     for path in files:  # contents are read only where needed: not translations' bodies
@@ -162,8 +163,13 @@ def read_tree(files: Mapping[str, bytes]) -> list[HelpCenter]:
         for identifier, own in sorted(by_help_center.items())
     ]
     if problems:
-        raise ContentError(problems)
+        raise ContentError([replace(p, path=joined(root, p.path)) for p in problems])
     return help_centers
+
+
+def joined(root: str, path: str) -> str:
+    """A content path as the user opens it."""
+    return f"{root.rstrip('/')}/{path}" if root else path
 
 
 def _help_center(
@@ -196,13 +202,15 @@ def _help_center(
     translations: dict[str, dict[str, Translation]] = {}
     for path in (p for p in own if p.endswith(".md")):
         base, _, locale = path.removesuffix(".md").rpartition(".")
+        source = f"{base.rpartition('/')[2]}.md"
         if not base or locale not in LOCALE_SET:
             articles.append(path)
         elif locale == default:
-            message = f"{default} is the default locale: its text belongs in {base}.md"
+            message = f"{default} is the default locale: its text belongs in {source}"
             problems.append(Problem(path, 0, 0, "", message))
         elif f"{base}.md" not in files:
-            problems.append(Problem(path, 0, 0, "", f"a translation without {base}.md"))
+            message = f"a translation without its default-locale file {source}"
+            problems.append(Problem(path, 0, 0, "", message))
         else:
             translation = Translation(path, {ARTICLE_TEXT: ARTICLE_TEXT})
             translations.setdefault(f"{base}.md", {})[locale] = translation
@@ -371,8 +379,7 @@ class Status:
     root: str  # the content folder as the user names it: item paths are relative to it
 
     def file(self, path: str) -> str:
-        """A content path as the user opens it."""
-        return f"{self.root.rstrip('/')}/{path}" if self.root else path
+        return joined(self.root, path)
 
     def entries(self, locale: str | None = None) -> list[Entry]:
         return [
@@ -427,7 +434,7 @@ def _coverage(hc: HelpCenter, history: History) -> HelpCenterStatus:
         collections=sum(1 for i in hc.items if i.kind == COLLECTION),
         rows=tuple(rows),
         entries=tuple(entries),
-        changed=None if history.since is None else _changed(hc, entries, history),
+        changed=None if history.since is None else _changed(hc, locales, entries, history),
     )
 
 
@@ -458,10 +465,13 @@ def _entry(item: Item, locale: str, history: History) -> Entry | None:
     return None
 
 
-def _changed(hc: HelpCenter, entries: list[Entry], history: History) -> tuple[ChangedItem, ...]:
+def _changed(
+    hc: HelpCenter, locales: list[str], entries: list[Entry], history: History
+) -> tuple[ChangedItem, ...]:
     since = history.since or frozenset()
+    order = {locale: i for i, locale in enumerate(locales)}
     by_item: dict[str, list[Entry]] = {}
-    for entry in entries:
+    for entry in sorted(entries, key=lambda e: order[e.locale]):  # locales as written
         by_item.setdefault(entry.item.path, []).append(entry)
     changed: list[ChangedItem] = []
     for item in hc.items:

@@ -1,0 +1,477 @@
+"""`contentsync status` on real git repositories built commit by commit, in a known order."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.clirun import Result, run
+
+HC = "content/acme"
+GIT_ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+class Repo:
+    """A git repository whose commits get dates one day apart, in the order they are made."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.day = 0
+        root.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+
+    def git(self, *args: str) -> str:
+        date = f"2026-01-{max(self.day, 1):02d}T12:00:00Z"  # a merge: the day of the last commit
+        env = {**GIT_ENV, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+        done = subprocess.run(
+            ["git", "-c", "user.name=Writer", "-c", "user.email=w@acme.com", *args],
+            cwd=self.root, env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return done.stdout.strip()
+
+    def write(self, path: str, text: str) -> None:
+        file = self.root / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text, encoding="utf-8")
+
+    def commit(self, message: str) -> str:
+        self.day += 1
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+    def status(self, *args: str) -> Result:
+        return run("status", *args, cwd=self.root)
+
+    def report(self, *args: str) -> dict[str, Any]:
+        result = self.status("--format", "json", *args)
+        assert result.code == 0, result.output
+        data: dict[str, Any] = json.loads(result.out)
+        return data
+
+
+def article(title: str, body: str, **meta: str) -> str:
+    lines = [f"title: {title}", *(f"{k}: {v}" for k, v in meta.items())]
+    return "---\n" + "\n".join(lines) + "\n---\n" + body + "\n"
+
+
+def help_center(locales: str = "[en, fr, de]") -> str:
+    return f"default_locale: en\nlocales: {locales}\n"
+
+
+def counts(report: dict[str, Any], locale: str, kind: str | None = None) -> tuple[int, ...]:
+    """(up to date, stale, missing) of one locale, for articles, collections or both."""
+    (hc,) = report["help_centers"]
+    (row,) = [r for r in hc["locales"] if r["locale"] == locale]
+    picked = row[kind] if kind else row
+    return (picked["up_to_date"], picked["stale"], picked["missing"])
+
+
+def entries(report: dict[str, Any], locale: str) -> list[tuple[str, str, str]]:
+    (hc,) = report["help_centers"]
+    return [(e["state"], e["kind"], e["file"]) for e in hc["entries"] if e["locale"] == locale]
+
+
+BILLING = "name: Billing\ntranslations:\n  fr:\n    name: Facturation\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    r = Repo(tmp_path / "repo")
+    r.write(f"{HC}/_help_center.yaml", help_center())
+    r.write(f"{HC}/billing/_collection.yaml", BILLING)
+    r.write(f"{HC}/billing/refunds.md", article("Refunds", "Five days.", author="jane@acme.com"))
+    r.write(f"{HC}/billing/refunds.fr.md", article("Remboursements", "Cinq jours."))
+    r.commit("refunds in English and French")
+    return r
+
+
+REFUNDS = f"{HC}/billing/refunds.md"
+REFUNDS_FR = f"{HC}/billing/refunds.fr.md"
+
+
+# ---- articles: per file, in commit order ------------------------------------------------------
+
+
+def test_a_source_changed_after_its_translation_makes_it_stale_until_it_is_updated(
+    repo: Repo,
+) -> None:
+    assert counts(repo.report(), "fr", "articles") == (1, 0, 0)
+    assert counts(repo.report(), "de", "articles") == (0, 0, 1)
+    repo.write(REFUNDS, article("Refunds", "Seven days.", author="jane@acme.com"))
+    english = repo.commit("refunds take seven days")
+    report = repo.report()
+    assert counts(report, "fr", "articles") == (0, 1, 0)
+    (hc,) = report["help_centers"]
+    (stale,) = [e for e in hc["entries"] if e["locale"] == "fr" and e["kind"] == "article"]
+    assert stale["file"] == REFUNDS_FR
+    assert stale["source"] == REFUNDS
+    assert stale["stale"][0]["source_commit"]["sha"] == english
+    assert stale["stale"][0]["source_commit"]["time"] == "2026-01-02T12:00:00Z"
+    assert stale["stale"][0]["translation_commit"]["time"] == "2026-01-01T12:00:00Z"
+    repo.write(REFUNDS_FR, article("Remboursements", "Sept jours."))
+    repo.commit("fr: sept jours")
+    assert counts(repo.report(), "fr", "articles") == (1, 0, 0)
+
+
+def test_title_and_description_are_text_but_state_author_and_id_are_not(repo: Repo) -> None:
+    repo.write(REFUNDS, article("Refunds", "Five days.", author="bob@acme.com", state="draft"))
+    repo.commit("bob owns refunds, as a draft")
+    repo.write(REFUNDS, article("Refunds", "Five days.", id='"8123"', author="bob@acme.com"))
+    repo.commit("pin the id")
+    assert counts(repo.report(), "fr", "articles") == (1, 0, 0)
+    repo.write(REFUNDS, article("Refunds", "Five days.", id='"8123"', description="Money back"))
+    repo.commit("a description")
+    assert counts(repo.report(), "fr", "articles") == (0, 1, 0)
+    repo.write(REFUNDS_FR, article("Remboursements", "Cinq jours.", description="Argent"))
+    repo.commit("fr description")
+    repo.write(REFUNDS, article("Refunds, explained", "Five days.", id='"8123"'))
+    repo.commit("a new title")
+    assert counts(repo.report(), "fr", "articles") == (0, 1, 0)
+
+
+def test_a_translation_last_changed_on_a_branch_that_never_saw_the_source_change_is_stale(
+    repo: Repo,
+) -> None:
+    """Ancestry, not dates: the French edit is dated after the English one, but was made on a
+    branch without it, so it cannot have translated it."""
+    repo.git("checkout", "-q", "-b", "french")
+    repo.git("checkout", "-q", "main")
+    repo.write(REFUNDS, article("Refunds", "Seven days."))
+    repo.commit("day 2: English on main")
+    repo.git("checkout", "-q", "french")
+    repo.write(REFUNDS_FR, article("Remboursements", "Cinq jours ouvrés."))
+    repo.commit("day 3: French on a branch from day 1")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-edit", "french")
+    assert counts(repo.report(), "fr", "articles") == (0, 1, 0)
+    repo.write(REFUNDS_FR, article("Remboursements", "Sept jours."))
+    repo.commit("day 4: French after the merge")
+    assert counts(repo.report(), "fr", "articles") == (1, 0, 0)
+
+
+def test_a_merge_keeps_the_commit_of_the_side_that_wrote_the_text(repo: Repo) -> None:
+    """English changes on a branch, French catches up on main after merging it; then a merge of
+    an older branch that did not touch refunds changes nothing."""
+    repo.git("checkout", "-q", "-b", "other")
+    repo.write(f"{HC}/billing/other.md", article("Other", "Text."))
+    repo.commit("day 2: an unrelated article on a branch")
+    repo.git("checkout", "-q", "main")
+    repo.git("checkout", "-q", "-b", "english")
+    repo.write(REFUNDS, article("Refunds", "Seven days."))
+    repo.commit("day 3: English on a branch")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "--no-edit", "english")
+    assert counts(repo.report(), "fr", "articles") == (0, 1, 0)
+    repo.write(REFUNDS_FR, article("Remboursements", "Sept jours."))
+    repo.commit("day 4: French")
+    repo.git("merge", "-q", "--no-edit", "other")
+    report = repo.report()
+    assert counts(report, "fr", "articles") == (1, 0, 1)  # refunds up to date; other missing
+    assert entries(report, "fr") == [("missing", "article", f"{HC}/billing/other.fr.md")]
+
+
+# ---- renames --------------------------------------------------------------------------------
+
+
+def test_renamed_files_keep_their_history(repo: Repo) -> None:
+    repo.git("mv", f"{HC}/billing", f"{HC}/payments")  # the collection folder and both files
+    repo.commit("billing is now payments")
+    report = repo.report()
+    assert counts(report, "fr", "articles") == (1, 0, 0)
+    assert counts(report, "fr", "collections") == (1, 0, 0)
+    repo.write(f"{HC}/payments/refunds.md", article("Refunds", "Seven days."))
+    repo.commit("English changes")
+    repo.git("mv", f"{HC}/payments/refunds.fr.md", f"{HC}/payments/money-back.fr.md")
+    repo.git("mv", f"{HC}/payments/refunds.md", f"{HC}/payments/money-back.md")
+    repo.commit("rename the article in both locales")
+    report = repo.report()
+    assert counts(report, "fr", "articles") == (0, 1, 0)
+    assert entries(report, "fr")[0] == ("stale", "article", f"{HC}/payments/money-back.fr.md")
+
+
+def test_a_renamed_and_edited_source_counts_as_changed_text(repo: Repo) -> None:
+    repo.git("mv", REFUNDS, f"{HC}/billing/money-back.md")
+    repo.git("mv", REFUNDS_FR, f"{HC}/billing/money-back.fr.md")
+    repo.write(f"{HC}/billing/money-back.md", article("Money back", "Five days.", author="jane"))
+    repo.commit("rename and retitle")
+    assert counts(repo.report(), "fr", "articles") == (0, 1, 0)
+
+
+# ---- collections: per field -------------------------------------------------------------------
+
+COLLECTION = f"{HC}/billing/_collection.yaml"
+
+
+def collection(description: str, fr: str, de: str = "", name: str = "Billing") -> str:
+    text = f"name: {name}\ndescription: {description}\ntranslations:\n"
+    text += f"  fr:\n    name: Facturation\n    description: {fr}\n"
+    if de:
+        text += f"  de:\n    name: {de}\n"
+    return text
+
+
+def test_a_collection_is_compared_field_by_field(repo: Repo) -> None:
+    repo.write(COLLECTION, collection("Invoices", "Factures", de="Abrechnung"))
+    repo.commit("billing in three languages")
+    report = repo.report()
+    assert counts(report, "fr", "collections") == (1, 0, 0)
+    assert counts(report, "de", "collections") == (0, 0, 1)  # no description in German
+    (hc,) = report["help_centers"]
+    (de,) = [e for e in hc["entries"] if e["locale"] == "de" and e["kind"] == "collection"]
+    assert de["missing_fields"] == ["description"]
+    assert de["file"] == COLLECTION
+
+    repo.write(COLLECTION, collection("Invoices and refunds", "Factures", de="Abrechnung"))
+    repo.commit("a longer description")
+    report = repo.report()
+    assert counts(report, "fr", "collections") == (0, 1, 0)
+    (hc,) = report["help_centers"]
+    (fr,) = [e for e in hc["entries"] if e["locale"] == "fr" and e["kind"] == "collection"]
+    assert [lag["field"] for lag in fr["stale"]] == ["description"]  # the name is not stale
+
+    repo.write(COLLECTION, collection("Invoices and refunds", "Factures et remboursements", "X"))
+    repo.commit("fr catches up; de renames")
+    assert counts(repo.report(), "fr", "collections") == (1, 0, 0)
+
+
+def test_rewriting_a_collection_file_without_changing_a_value_changes_no_text(
+    repo: Repo,
+) -> None:
+    repo.write(COLLECTION, collection("Invoices", "Factures"))
+    repo.commit("billing")
+    repo.write(COLLECTION, '# the billing collection\nname: "Billing"\n' + collection(
+        "Invoices", "Factures").split("\n", 1)[1])  # fmt: skip
+    repo.commit("quotes and a comment")
+    assert counts(repo.report(), "fr", "collections") == (1, 0, 0)
+
+
+def test_a_change_to_the_name_stales_only_the_names(repo: Repo) -> None:
+    repo.write(COLLECTION, collection("Invoices", "Factures"))
+    repo.commit("billing")
+    repo.write(COLLECTION, collection("Invoices", "Factures", name="Billing and invoices"))
+    repo.commit("a new name")
+    report = repo.report()
+    (hc,) = report["help_centers"]
+    (fr,) = [e for e in hc["entries"] if e["locale"] == "fr" and e["kind"] == "collection"]
+    assert [lag["field"] for lag in fr["stale"]] == ["name"]
+    listing = repo.status("--locale", "fr")
+    assert f"{COLLECTION}  Billing and invoices (translations.fr.name)" in listing.out
+
+
+# ---- uncommitted edits ------------------------------------------------------------------------
+
+
+def test_uncommitted_edits_count_as_now(repo: Repo) -> None:
+    repo.write(REFUNDS, article("Refunds", "Seven days."))
+    report = repo.report()
+    assert report["uncommitted"] is True
+    assert counts(report, "fr", "articles") == (0, 1, 0)
+    (hc,) = report["help_centers"]
+    (entry,) = [e for e in hc["entries"] if e["locale"] == "fr"]
+    lag = entry["stale"][0]
+    assert lag["source_commit"] == {"sha": None, "uncommitted": True, "time": None}
+    repo.write(REFUNDS_FR, article("Remboursements", "Sept jours."))  # also uncommitted
+    assert counts(repo.report(), "fr", "articles") == (1, 0, 0)
+    repo.commit("both")
+    repo.write(REFUNDS_FR, article("Remboursements", "Sept jours ouvrés."))
+    assert counts(repo.report(), "fr", "articles") == (1, 0, 0)
+
+
+def test_new_files_and_moves_in_the_working_tree(repo: Repo) -> None:
+    repo.write(REFUNDS, article("Refunds", "Seven days."))
+    repo.commit("English changes: fr is stale")
+    repo.write(f"{HC}/billing/invoices.md", article("Invoices", "Monthly."))  # untracked
+    repo.write(f"{HC}/billing/invoices.de.md", article("Rechnungen", "Monatlich."))
+    (repo.root / REFUNDS_FR).rename(repo.root / f"{HC}/billing/money.fr.md")  # not a git mv
+    (repo.root / REFUNDS).rename(repo.root / f"{HC}/billing/money.md")
+    report = repo.report()
+    # a moved file keeps its history: money.fr.md is still stale, not new
+    assert counts(report, "fr", "articles") == (0, 1, 1)
+    assert entries(report, "fr") == [
+        ("stale", "article", f"{HC}/billing/money.fr.md"),
+        ("missing", "article", f"{HC}/billing/invoices.fr.md"),
+    ]
+    assert counts(report, "de", "articles") == (1, 0, 1)  # invoices.de.md is as new as its source
+
+
+def test_a_repository_without_commits_has_everything_uncommitted(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "fresh")
+    repo.write(f"{HC}/_help_center.yaml", help_center())
+    repo.write(REFUNDS, article("Refunds", "Five days."))
+    repo.write(REFUNDS_FR, article("Remboursements", "Cinq jours."))
+    report = repo.report()
+    assert report["head"] is None
+    assert counts(report, "fr") == (1, 0, 0)
+    assert counts(report, "de") == (0, 0, 1)
+
+
+# ---- locales -------------------------------------------------------------------------------
+
+
+def test_missing_is_counted_against_locales_and_other_locales_are_shown_apart(
+    repo: Repo,
+) -> None:
+    repo.write(f"{HC}/billing/refunds.ja.md", article("払い戻し", "5日"))
+    repo.commit("a Japanese translation, though ja is not a locale of the help center")
+    report = repo.report()
+    (hc,) = report["help_centers"]
+    assert [(r["locale"], r["declared"]) for r in hc["locales"]] == [
+        ("de", True), ("fr", True), ("ja", False)
+    ]  # fmt: skip
+    assert counts(report, "de") == (0, 0, 2)  # the collection and the article
+    assert counts(report, "fr") == (2, 0, 0)
+    assert counts(report, "ja") == (1, 0, 0)  # nothing counts as missing in an extra locale
+    text = repo.status().out
+    assert "note: ja is not in 'locales:' of acme/_help_center.yaml" in text
+
+
+def test_without_locales_the_languages_are_the_ones_the_files_use(repo: Repo) -> None:
+    repo.write(f"{HC}/_help_center.yaml", "default_locale: en\n")
+    repo.commit("no locales")
+    report = repo.report()
+    (hc,) = report["help_centers"]
+    assert hc["locales_written"] is False
+    assert [r["locale"] for r in hc["locales"]] == ["fr"]
+    assert "has no 'locales:'" in repo.status().out
+
+
+def test_the_text_matrix_puts_the_worst_locale_first_and_the_listing_names_files(
+    repo: Repo,
+) -> None:
+    repo.write(f"{HC}/_help_center.yaml", help_center("[en, fr, de, ja]"))
+    repo.write(f"{HC}/billing/invoices.md", article("Invoices", "Monthly."))
+    repo.write(f"{HC}/billing/invoices.fr.md", article("Factures", "Mensuel."))
+    repo.write(f"{HC}/billing/invoices.de.md", article("Rechnungen", "Monatlich."))
+    repo.write(COLLECTION, collection("Invoices", "Factures", de="Abrechnung"))
+    repo.commit("invoices")
+    repo.write(f"{HC}/billing/invoices.md", article("Invoices", "Every month."))
+    repo.commit("invoices change")
+    result = repo.status()
+    assert result.code == 0, result.output
+    lines = result.out.splitlines()
+    header = lines.index("acme: 2 articles and 1 collection in English (en)")
+    assert lines[header + 2].split() == ["locale", "up", "to", "date", "stale", "missing"]
+    assert lines[header + 3].split() == ["de", "0/3", "0%", "1", "2"]  # as bad as ja, more stale
+    assert lines[header + 4].split() == ["ja", "0/3", "0%", "0", "3"]
+    assert lines[header + 5].split() == ["fr", "2/3", "66%", "1", "0"]
+    assert lines[-1] == "List a locale's stale and missing files: contentsync status --locale de"
+
+    listing = repo.status("--locale", "de").out
+    assert "de in acme: 0 of 3 up to date, 1 stale, 2 missing" in listing
+    assert f"  article     {HC}/billing/invoices.de.md  Invoices\n" in listing
+    assert "      English changed in " in listing and "(2026-01-03), de last in " in listing
+    assert f"  collection  {COLLECTION}  Billing (translations.de.description)" in listing
+
+
+# ---- the CI gate and the pull request ----------------------------------------------------------
+
+
+def test_fail_on_exits_1_when_something_matches(repo: Repo) -> None:
+    assert repo.status("--fail-on", "stale").code == 0
+    missing = repo.status("--fail-on", "missing")
+    assert missing.code == 1
+    assert "error: 2 missing translations (--fail-on missing)" in missing.err
+    assert "Traceback" not in missing.output
+    assert repo.status("--fail-on", "missing", "--locale", "fr").code == 0
+    assert repo.status("--fail-on", "missing", "--locale", "de").code == 1
+    repo.write(f"{HC}/_help_center.yaml", help_center("[en, fr]"))
+    repo.write(COLLECTION, "name: Billing\ntranslations:\n  fr:\n    name: Facturation\n")
+    repo.commit("French only, complete")
+    assert repo.status("--fail-on", "missing", "--fail-on", "stale").code == 0
+    repo.write(REFUNDS, article("Refunds", "Seven days."))
+    gate = repo.status("--fail-on", "missing", "--fail-on", "stale")
+    assert gate.code == 1
+    assert "error: 1 stale translation (--fail-on missing, stale)" in gate.err
+
+
+def test_changed_since_says_which_translations_the_change_makes_stale(repo: Repo) -> None:
+    repo.write(f"{HC}/billing/invoices.md", article("Invoices", "Monthly."))
+    repo.write(f"{HC}/billing/invoices.fr.md", article("Factures", "Mensuel."))
+    repo.write(f"{HC}/billing/invoices.de.md", article("Rechnungen", "Monatlich."))
+    base = repo.commit("invoices in three languages")
+    repo.git("checkout", "-q", "-b", "pull-request")
+    repo.write(f"{HC}/billing/invoices.md", article("Invoices", "Every month."))
+    repo.write(REFUNDS, article("Refunds", "Seven days."))
+    repo.write(f"{HC}/billing/invoices.de.md", article("Rechnungen", "Jeden Monat."))
+    repo.write(f"{HC}/billing/tax.md", article("Tax", "VAT."))
+    repo.commit("the pull request")
+    report = repo.report("--changed-since", base)
+    (hc,) = report["help_centers"]
+    assert hc["changed"] == [
+        {"kind": "article", "source": f"{HC}/billing/invoices.md", "title": "Invoices",
+         "added": False, "lagging": ["fr"], "missing": []},
+        {"kind": "article", "source": REFUNDS, "title": "Refunds",
+         "added": False, "lagging": ["fr"], "missing": ["de"]},
+        {"kind": "article", "source": f"{HC}/billing/tax.md", "title": "Tax",
+         "added": True, "lagging": [], "missing": ["fr", "de"]},
+    ]  # fmt: skip
+    markdown = repo.status("--changed-since", "main", "--format", "markdown").out
+    assert "This changes the English text of 2 articles: fr now lags." in markdown
+    assert "This adds 1 article, not yet translated into fr and de." in markdown
+    assert "| article “Refunds” | content/acme/billing/refunds.md | fr | de |" in markdown
+    assert "<details><summary>Every locale</summary>" in markdown
+    nothing = repo.status("--changed-since", "HEAD")
+    assert "The commits since HEAD change no English text." in nothing.out
+
+
+def test_markdown_escapes_titles(repo: Repo) -> None:
+    repo.write(REFUNDS, article("'@team | <b>*now*</b>'", "Seven days."))
+    repo.commit("a hostile title")
+    markdown = repo.status("--changed-since", "HEAD~1", "--format", "markdown").out
+    assert "<b>" not in markdown and "@team" not in markdown
+    assert "\\| &lt;b&gt;\\*now\\*&lt;/b&gt;" in markdown
+
+
+# ---- what status needs, and says so -----------------------------------------------------------
+
+
+def test_outside_a_git_repository_status_says_what_is_missing(tmp_path: Path) -> None:
+    (tmp_path / HC).mkdir(parents=True)
+    (tmp_path / HC / "_help_center.yaml").write_text(help_center(), encoding="utf-8")
+    result = run("status", cwd=tmp_path)
+    assert result.code == 1
+    assert "is not inside a git repository" in result.err
+    assert "git clone" in result.err
+    assert "Traceback" not in result.output
+
+
+def test_a_shallow_clone_is_refused_with_the_fix(repo: Repo, tmp_path: Path) -> None:
+    repo.write(REFUNDS, article("Refunds", "Seven days."))
+    repo.commit("second")
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", repo.root.as_uri(), str(clone)],
+        check=True, env=GIT_ENV, capture_output=True,
+    )  # fmt: skip
+    result = run("status", cwd=clone)
+    assert result.code == 1
+    assert "shallow clone" in result.err
+    assert "fetch-depth: 0" in result.err and "git fetch --unshallow" in result.err
+    assert "Traceback" not in result.output
+
+
+def test_an_unknown_changed_since_revision_is_a_sentence(repo: Repo) -> None:
+    result = repo.status("--changed-since", "origin/main")
+    assert result.code == 1
+    assert "error: --changed-since origin/main: no such commit here; fetch it first" in result.err
+
+
+def test_content_problems_are_sentences_with_the_file(repo: Repo) -> None:
+    repo.write(f"{HC}/billing/orphan.fr.md", article("Orphelin", "Rien."))
+    repo.write(f"{HC}/billing/refunds.en.md", article("Refunds", "Twice."))
+    repo.write(COLLECTION, "name: Billing\ntranslations:\n  xx:\n    name: X\n")
+    result = repo.status()
+    assert result.code == 1
+    assert (
+        f"{HC}/billing/orphan.fr.md: a translation without its default-locale file orphan.md"
+        in result.err
+    )
+    assert "refunds.en.md: en is the default locale: its text belongs in refunds.md" in result.err
+    assert "billing/_collection.yaml:3:3: translations.xx: 'xx' is not one of" in result.err
+    assert "3 problems found." in result.err
