@@ -117,8 +117,11 @@ class _Git:
         if not content_dir.is_dir():
             raise HistoryUnavailable(f"{content_dir}: no such content folder")
         self.cwd = content_dir
-        inside = self.run("rev-parse", "--is-inside-work-tree", check=False)
-        if inside.strip() != "true":
+        inside = self._git("rev-parse", "--is-inside-work-tree")
+        if inside.returncode != 0 or inside.stdout.strip() != b"true":
+            said = inside.stderr.decode("utf-8", "replace").strip().splitlines()
+            if said and "not a git repository" not in said[-1]:  # e.g. dubious ownership
+                raise HistoryUnavailable(f"git cannot read the repository here: {said[-1]}")
             raise HistoryUnavailable(
                 f"{content_dir} is not inside a git repository: status compares each "
                 "translation's history with its source's, so run it in a clone of the "
@@ -131,15 +134,11 @@ class _Git:
                 "actions/checkout 'fetch-depth: 0'"
             )
 
-    def run(self, *args: str, check: bool = True, stdin: str | None = None) -> str:
-        return self.run_bytes(*args, check=check, stdin=stdin).decode("utf-8", "surrogateescape")
-
-    def run_bytes(self, *args: str, check: bool = True, stdin: str | None = None) -> bytes:
+    def _git(self, *args: str) -> subprocess.CompletedProcess[bytes]:
         try:
-            done = subprocess.run(
-                ["git", "-c", "core.quotepath=off", *args],
+            return subprocess.run(
+                ["git", *_SETTINGS, *args],
                 cwd=self.cwd,
-                input=None if stdin is None else stdin.encode(),
                 capture_output=True,
                 env=_git_env(),
                 check=False,
@@ -148,6 +147,12 @@ class _Git:
             raise HistoryUnavailable(
                 "git is not installed: status reads the content's git history"
             ) from None
+
+    def run(self, *args: str, check: bool = True) -> str:
+        return self.run_bytes(*args, check=check).decode("utf-8", "surrogateescape")
+
+    def run_bytes(self, *args: str, check: bool = True) -> bytes:
+        done = self._git(*args)
         if check and done.returncode != 0:
             message = done.stderr.decode("utf-8", "replace").strip().splitlines()
             raise HistoryUnavailable(f"git {args[0]} failed: {message[-1] if message else ''}")
@@ -172,12 +177,13 @@ class _Git:
         return frozenset(listed.split())
 
 
+# A user's settings must not change what git prints (the command lines set the rest).
+_SETTINGS = ("-c", "core.quotepath=off", "-c", "log.showSignature=false")
+
+
 def _git_env() -> dict[str, str]:
-    """A user's settings must not change what git prints."""
     return {
         **os.environ,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
         "LC_ALL": "C",
         "GIT_OPTIONAL_LOCKS": "0",  # status must not rewrite the index of a repository it reads
     }
@@ -299,7 +305,7 @@ class _Blobs:
     def _start(self) -> subprocess.Popen[bytes]:
         if self.process is None:
             self.process = subprocess.Popen(
-                ["git", "cat-file", "--batch"],
+                ["git", *_SETTINGS, "cat-file", "--batch"],
                 cwd=self.git.cwd,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,

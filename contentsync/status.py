@@ -169,7 +169,7 @@ def read_tree(files: Mapping[str, bytes], root: str = "") -> list[HelpCenter]:
 
 def joined(root: str, path: str) -> str:
     """A content path as the user opens it."""
-    return f"{root.rstrip('/')}/{path}" if root else path
+    return f"{root.rstrip('/')}/{path}" if root not in ("", ".") else path
 
 
 def _help_center(

@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
+from contentsync.status import text_fields
 from tests.clirun import Result, run
 
 HC = "content/acme"
@@ -475,3 +480,88 @@ def test_content_problems_are_sentences_with_the_file(repo: Repo) -> None:
     assert "refunds.en.md: en is the default locale: its text belongs in refunds.md" in result.err
     assert "billing/_collection.yaml:3:3: translations.xx: 'xx' is not one of" in result.err
     assert "3 problems found." in result.err
+
+
+def test_history_is_read_by_a_fixed_number_of_git_processes(tmp_path: Path) -> None:
+    """One `git log` whatever the size: 2 articles and 1 commit, or 24 articles and 12 commits."""
+
+    def processes(articles: int, commits: int) -> list[str]:
+        repo = Repo(tmp_path / f"repo-{articles}")
+        repo.write(f"{HC}/_help_center.yaml", help_center())
+        for c in range(commits):
+            for a in range(articles):
+                repo.write(f"{HC}/billing/a{a}.md", article(f"A{a}", f"Version {c}."))
+                repo.write(f"{HC}/billing/a{a}.fr.md", article(f"A{a} fr", f"Version {c}."))
+            repo.commit(f"commit {c}")
+        trace = tmp_path / f"trace-{articles}"
+        result = run("status", cwd=repo.root, env={"GIT_TRACE": str(trace)})
+        assert result.code == 0, result.output
+        lines = trace.read_text(encoding="utf-8").splitlines()
+        return [_subcommand(line) for line in lines if "built-in: git " in line]
+
+    small, large = processes(2, 1), processes(24, 12)
+    assert large == ["rev-parse", "rev-parse", "rev-parse", "log", "cat-file", "rev-parse",
+                     "status"]  # fmt: skip
+    assert small == [p for p in large if p != "cat-file"]  # nothing edited: nothing to compare
+
+
+def _subcommand(trace_line: str) -> str:
+    words = trace_line.split("built-in: git ")[1].split()
+    while words[0] == "-c":
+        words = words[2:]
+    return words[0]
+
+
+def test_content_in_a_subfolder_with_other_files_changing_around_it(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    help_dir = "docs/help/acme"
+    repo.write(f"{help_dir}/_help_center.yaml", help_center("[en, fr]"))
+    repo.write(f"{help_dir}/facturación/_collection.yaml", "name: Facturación\n")
+    repo.write(f"{help_dir}/facturación/refunds.md", article("Refunds", "Five days."))
+    repo.write(f"{help_dir}/facturación/refunds.fr.md", article("Remboursements", "Cinq."))
+    repo.write("src/app.py", "print(1)\n")
+    repo.commit("docs and code")
+    repo.write("src/app.py", "print(2)\n")
+    repo.git("mv", "src/app.py", "src/main.py")
+    repo.commit("code only")
+    repo.write(f"{help_dir}/facturación/refunds.md", article("Refunds", "Seven days."))
+    repo.commit("English")
+    result = run("--content", "docs/help", "status", "--locale", "fr", cwd=repo.root)
+    assert result.code == 0, result.output
+    assert "fr in acme: 0 of 2 up to date, 1 stale, 1 missing" in result.out
+    assert "  article     docs/help/acme/facturación/refunds.fr.md  Refunds\n" in result.out
+    inside = run("--content", ".", "status", "--locale", "fr", cwd=repo.root / "docs/help")
+    assert "  article     acme/facturación/refunds.fr.md  Refunds\n" in inside.out
+
+
+def test_the_benchmark_runs_and_prints_its_table() -> None:
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.status", "--articles", "40", "--commits", "13",
+         "--repeat", "1"],
+        capture_output=True, text=True, cwd=root, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "440 article files (40 articles x 11 locales), 13 commits (3 merges)" in done.stdout
+    assert "| status: read history + working tree, compare, render (median of 1) |" in done.stdout
+
+
+@given(
+    st.tuples(st.text(max_size=5), st.text(max_size=5), st.text(max_size=5)),
+    st.tuples(st.text(max_size=5), st.text(max_size=5), st.text(max_size=5)),
+    st.sampled_from(["draft", "published"]),
+)
+def test_article_text_is_equal_exactly_when_title_description_and_body_are(
+    one: tuple[str, str, str], other: tuple[str, str, str], state: str
+) -> None:
+    def text(parts: tuple[str, str, str], state: str) -> bytes:
+        title, description, body = parts
+        front = yaml.safe_dump({"title": title, "description": description, "state": state})
+        return f"---\n{front}---\n{body}".encode()
+
+    first = text_fields("a/x.md", text(one, "published"))["text"]
+    second = text_fields("a/x.md", text(other, state))["text"]
+    same = (one[0], one[1], one[2].replace("\r\n", "\n")) == (
+        other[0], other[1], other[2].replace("\r\n", "\n"))  # fmt: skip
+    assert (first == second) is same
