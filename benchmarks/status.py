@@ -55,9 +55,7 @@ class _Repo:
                 self.articles.append(article)
                 self.files[article] = self.article(article, "en", 0)
                 for locale in LOCALES:
-                    self.files[self.translation(article, locale)] = self.article(
-                        article, locale, 0
-                    )
+                    self.files[self.translation(article, locale)] = self.article(article, locale, 0)
 
     @staticmethod
     def translation(article: str, locale: str) -> str:
@@ -74,7 +72,8 @@ class _Repo:
     @staticmethod
     def collection(c: int, version: int) -> bytes:
         translations = "".join(
-            f"  {loc}:\n    name: Topic {c} [{loc}]\n    description: About {c} ({loc}) v{version}\n"
+            f"  {loc}:\n    name: Topic {c} [{loc}]\n"
+            f"    description: About {c} ({loc}) v{version}\n"
             for loc in LOCALES
         )
         return (
@@ -102,7 +101,8 @@ class _Repo:
             if data is None:
                 lines.append(f"D {path}\n".encode())
             else:
-                lines += [f"M 100644 inline {path}\n".encode(), b"data %d\n" % len(data), data, b"\n"]
+                lines += [f"M 100644 inline {path}\n".encode(), b"data %d\n" % len(data)]
+                lines += [data, b"\n"]
         self.out += lines
         return self.mark
 
@@ -193,14 +193,27 @@ def main() -> None:
         repo = content.parent
         count = subprocess.run(
             ["git", "-C", str(repo), "rev-list", "--count", "--merges", "HEAD"],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         log = _best(
             lambda: subprocess.run(
-                ["git", "-C", str(repo), "log", "--raw", "-M", "--no-abbrev", "-z",
-                 "--diff-merges=first-parent", "HEAD"],
-                capture_output=True, check=True,
-            ),  # fmt: skip
+                [
+                    "git",
+                    "-C",
+                    str(repo),
+                    "log",
+                    "--raw",
+                    "-M",
+                    "--no-abbrev",
+                    "-z",
+                    "--diff-merges=first-parent",
+                    "HEAD",
+                ],
+                capture_output=True,
+                check=True,
+            ),
             args.repeat,
         )
         runs = [measure(content) for _ in range(args.repeat)]
@@ -208,8 +221,10 @@ def main() -> None:
         files = sum(1 for _ in content.rglob("*.md"))
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     median = statistics.median(seconds)
-    print(f"Repository: {files} article files ({args.articles} articles x {len(LOCALES) + 1} "
-          f"locales), {args.commits} commits ({count} merges); generated in {built:.1f} s\n")  # fmt: skip
+    print(
+        f"Repository: {files} article files ({args.articles} articles x {len(LOCALES) + 1} "
+        f"locales), {args.commits} commits ({count} merges); generated in {built:.1f} s\n"
+    )
     print("| measure | measured | target |")
     print("|---|---|---|")
     print(f"| git log --raw over the whole history (reference) | {log:.2f} s | |")
