@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -78,18 +79,19 @@ def _headline(hc: HelpCenterStatus) -> str:
     )
 
 
-def _notes(hc: HelpCenterStatus) -> list[str]:
+def _notes(status: Status, hc: HelpCenterStatus) -> list[str]:
+    settings = status.file(f"{hc.identifier}/_help_center.yaml")
     notes = []
     if not hc.locales_written:
         notes.append(
-            f"{hc.identifier}/_help_center.yaml has no 'locales:', so the locales are the ones "
-            "the files use; write them there to count missing translations in every language"
+            f"{settings} has no 'locales:', so the locales are the ones the files use; "
+            "list the help center's languages there to count what is missing in each"
         )
     undeclared = [row.locale for row in hc.rows if not row.declared]
     if undeclared and hc.locales_written:
         notes.append(
             f"{_and(undeclared)} {'is' if len(undeclared) == 1 else 'are'} not in 'locales:' "
-            f"of {hc.identifier}/_help_center.yaml: missing translations are not counted there"
+            f"of {settings}: missing translations are not counted there"
         )
     return notes
 
@@ -113,7 +115,8 @@ def render_text(status: Status) -> str:
             lines.append(f"  {row.locale:<{width}}  {share:>15}  {counts.stale:>5}  {missing:>7}")
         if not hc.rows:
             lines.append("  (no translations and no locales: besides the default)")
-        lines += [f"  note: {note}" for note in _notes(hc)]
+        for note in _notes(status, hc):
+            lines += textwrap.wrap(note, 98, initial_indent="  note: ", subsequent_indent="  ")
         if hc.changed is not None:
             lines += ["", *_changed_sentences(status, hc, markdown=False)]
     worst = next(
@@ -157,6 +160,20 @@ def render_locale_text(status: Status, locale: str) -> str:
             lines += ["", "missing:"]
             lines += [_entry_line(status, entry) for entry in missing]
         lines.append("")
+    example = next(
+        (
+            (lag.translation_commit[:7], status.file(e.item.path))
+            for e in sorted(status.entries(locale), key=lambda e: e.item.kind == COLLECTION)
+            for lag in e.lags
+            if lag.translation_commit != NOW
+        ),
+        None,
+    )
+    if example is not None:
+        since, source = example
+        lines.append(
+            f"What changed since a translation: git log -p --follow {since}..HEAD -- {source}"
+        )
     return "\n".join(lines)
 
 
@@ -225,7 +242,8 @@ def render_markdown(status: Status) -> str:
     lines = ["## Translation status", ""]
     if status.since is not None:
         for hc in status.help_centers:
-            lines += [*_changed_sentences(status, hc, markdown=True), ""]
+            for sentence in _changed_sentences(status, hc, markdown=True):
+                lines += [sentence, ""]
             rows = [c for c in hc.changed or () if c.lagging or c.missing]
             if rows:
                 lines += [
@@ -250,7 +268,7 @@ def render_markdown(status: Status) -> str:
                 f"| {row.locale} | {counts.up_to_date}/{counts.total} ({_percent(counts)}) "
                 f"| {counts.stale} | {missing} |"
             )
-        lines += ["", *(f"> {md_escape(note)}" for note in _notes(hc))]
+        lines += ["", *(f"> {md_escape(note)}" for note in _notes(status, hc))]
     if status.since is not None:
         lines += ["</details>", ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -333,7 +333,7 @@ def test_missing_is_counted_against_locales_and_other_locales_are_shown_apart(
     assert counts(report, "fr") == (2, 0, 0)
     assert counts(report, "ja") == (1, 0, 0)  # nothing counts as missing in an extra locale
     text = repo.status().out
-    assert "note: ja is not in 'locales:' of acme/_help_center.yaml" in text
+    assert "note: ja is not in 'locales:' of content/acme/_help_center.yaml" in text
 
 
 def test_without_locales_the_languages_are_the_ones_the_files_use(repo: Repo) -> None:
@@ -565,3 +565,56 @@ def test_article_text_is_equal_exactly_when_title_description_and_body_are(
     same = (one[0], one[1], one[2].replace("\r\n", "\n")) == (
         other[0], other[1], other[2].replace("\r\n", "\n"))  # fmt: skip
     assert (first == second) is same
+
+
+# ---- the README's example -----------------------------------------------------------------------
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def demo_repository(root: Path) -> Repo:
+    """The repository the README's "Translation status" example runs in, a pull request
+    checked out."""
+    repo = Repo(root)
+    hc = "content/acme-help"
+    repo.write(f"{hc}/_help_center.yaml", "default_locale: en\nlocales: [en, fr, de, ja]\n")
+    repo.write(
+        f"{hc}/billing/_collection.yaml",
+        "name: Billing\ndescription: Invoices and refunds.\ntranslations:\n"
+        "  fr:\n    name: Facturation\n    description: Factures et remboursements.\n"
+        "  de:\n    name: Abrechnung\n",
+    )
+    repo.write(f"{hc}/billing/refunds.md", article("Request a refund", "Refunds take 5 days."))
+    repo.write(f"{hc}/billing/refunds.fr.md", article("Demander un remboursement", "5 jours."))
+    repo.write(f"{hc}/billing/refunds.de.md", article("Rückerstattung", "5 Tage."))
+    repo.write(f"{hc}/billing/invoices.md", article("Download an invoice", "Open Billing."))
+    repo.write(f"{hc}/billing/invoices.fr.md", article("Télécharger une facture", "Ouvrez."))
+    repo.commit("Billing in English, French and German")
+    repo.write(f"{hc}/billing/refunds.md", article("Request a refund", "Refunds take 7 days."))
+    repo.write(
+        f"{hc}/billing/_collection.yaml",
+        "name: Billing\ndescription: Invoices, refunds and taxes.\ntranslations:\n"
+        "  fr:\n    name: Facturation\n    description: Factures et remboursements.\n"
+        "  de:\n    name: Abrechnung\n",
+    )
+    repo.commit("Refunds take 7 days; billing covers taxes")
+    repo.write(f"{hc}/billing/refunds.de.md", article("Rückerstattung", "7 Tage."))
+    repo.commit("de: refunds take 7 days")
+    repo.git("checkout", "-q", "-b", "vat-invoices")
+    repo.write(f"{hc}/billing/invoices.md", article("Download an invoice", "Open Billing > VAT."))
+    repo.write(f"{hc}/billing/vat.md", article("VAT on invoices", "We add VAT in the EU."))
+    repo.commit("Invoices show VAT")
+    return repo
+
+
+def test_the_readme_example_is_what_status_prints(tmp_path: Path) -> None:
+    repo = demo_repository(tmp_path / "demo")
+    readme = README.read_text(encoding="utf-8")
+    blocks = [b.split("\n```")[0] for b in readme.split("```console\n")[1:]]
+    blocks = [b for b in blocks if b.startswith("$ contentsync status")]
+    assert len(blocks) == 3
+    for block in blocks:
+        command, _, expected = block.partition("\n")
+        args = command.removeprefix("$ contentsync ").split()
+        result = run(*args, cwd=repo.root)
+        assert result.out.rstrip("\n") == expected.rstrip("\n"), command
