@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
@@ -22,6 +23,8 @@ from pathlib import Path
 
 from contentsync.errors import HistoryUnavailable
 from contentsync.gcpause import collector_paused
+
+MINIMUM_GIT = (2, 36)  # cat-file --batch-command (2.36), log --diff-merges (2.31)
 
 NOW = "now"
 """The commit of uncommitted edits: after every other commit."""
@@ -117,6 +120,7 @@ class _Git:
         if not content_dir.is_dir():
             raise HistoryUnavailable(f"{content_dir}: no such content folder")
         self.cwd = content_dir
+        self._check_version()
         inside = self._git("rev-parse", "--is-inside-work-tree")
         if inside.returncode != 0 or inside.stdout.strip() != b"true":
             said = inside.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -132,6 +136,15 @@ class _Git:
                 "this is a shallow clone, so the history that tells stale translations is "
                 "missing: run 'git fetch --unshallow', or in GitHub Actions give "
                 "actions/checkout 'fetch-depth: 0'"
+            )
+
+    def _check_version(self) -> None:
+        written = self.run("version").strip()  # "git version 2.39.3 (Apple Git-146)"
+        number = re.search(r"(\d+)\.(\d+)", written)
+        if number is None or (int(number[1]), int(number[2])) < MINIMUM_GIT:
+            raise HistoryUnavailable(
+                f"status needs git {'.'.join(map(str, MINIMUM_GIT))} or later "
+                f"(for cat-file --batch-command); this is {written}"
             )
 
     def _git(self, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -283,7 +296,7 @@ def _compared_blobs(changes: Mapping[str, list[_Change]]) -> set[str]:
 
 
 class _Blobs:
-    """File versions by blob id, read by one `git cat-file --batch`, and their fields."""
+    """File versions by blob id, read by one `git cat-file --batch-command`, and their fields."""
 
     def __init__(self, git: _Git, fields_of: FieldsOf) -> None:
         self.git = git
@@ -304,49 +317,53 @@ class _Blobs:
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self.process is None:
+            # --buffer: git writes its answers in large blocks, until each "flush"
             self.process = subprocess.Popen(
-                ["git", *_SETTINGS, "cat-file", "--batch"],
+                ["git", *_SETTINGS, "cat-file", "--batch-command", "--buffer"],
                 cwd=self.git.cwd,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env=_git_env(),
+                bufsize=1 << 20,
             )
         return self.process
 
     def prefetch(self, blobs: Iterable[str]) -> None:
-        wanted = sorted(set(blobs) - self.contents.keys())
-        if not wanted:
+        """Read these versions with one request, so reading never waits for asking."""
+        self._read(sorted(set(blobs) - self.contents.keys()))
+
+    def content(self, blob: str) -> bytes:
+        if blob not in self.contents:
+            self._read([blob])
+        return self.contents[blob]
+
+    def _read(self, blobs: list[str]) -> None:
+        if not blobs:
             return
         process = self._start()
-        assert process.stdin is not None
-        stdin = process.stdin
+        assert process.stdin is not None and process.stdout is not None
+        stdin, stdout = process.stdin, process.stdout
+        request = "".join(f"contents {blob}\n" for blob in blobs) + "flush\n"
 
         def write() -> None:  # in a thread, so neither pipe fills while the other waits
-            stdin.write("".join(f"{blob}\n" for blob in wanted).encode())
+            stdin.write(request.encode())
             stdin.flush()
 
         writer = threading.Thread(target=write)
         writer.start()
-        for blob in wanted:
-            self.contents[blob] = self._read_one(process)
+        unreadable = []
+        for blob in blobs:  # every answer is read, so git never waits on a full pipe
+            header = stdout.readline().split()
+            if len(header) == 3:
+                self.contents[blob] = stdout.read(int(header[2]) + 1)[:-1]
+            else:
+                unreadable.append(blob)
         writer.join()
-
-    def _read_one(self, process: subprocess.Popen[bytes]) -> bytes:
-        assert process.stdout is not None
-        header = process.stdout.readline().split()
-        if len(header) != 3:
-            raise HistoryUnavailable(f"git cat-file: cannot read {header[0].decode()}")
-        data = process.stdout.read(int(header[2]) + 1)
-        return data[:-1]
-
-    def content(self, blob: str) -> bytes:
-        if blob not in self.contents:
-            process = self._start()
-            assert process.stdin is not None
-            process.stdin.write(f"{blob}\n".encode())
-            process.stdin.flush()
-            self.contents[blob] = self._read_one(process)
-        return self.contents[blob]
+        if unreadable:
+            raise HistoryUnavailable(
+                f"git cannot read {len(unreadable)} file version(s) of the history, such as "
+                f"{unreadable[0]}: is the repository complete (not a partial clone)?"
+            )
 
     def fields_at(self, path: str, blob: str) -> Fields:
         if (path, blob) not in self.fields:
