@@ -2,7 +2,7 @@
 last changed it.
 
 History is read in one pass: one `git log --raw` over the content folder lists every commit
-(parents first) with the files it changed, and one `git cat-file --batch` reads the versions
+(parents first) with the files it changed, and one `git cat-file --batch-command` reads the versions
 that must be compared. Walking the commits in that order keeps, per file, which commit last
 changed each field (the caller says what the fields of a file are): a field keeps its commit
 while its value does not change, a rename keeps the file's history, and a merge takes each

@@ -218,9 +218,10 @@ def _help_center(
     return HelpCenter(identifier, default, locales, tuple(sorted(items, key=_file_order)))
 
 
-def _file_order(item: Item) -> tuple[str, int]:
+def _file_order(item: Item) -> tuple[list[str], int]:
+    """Depth first: a folder's collection, its articles, then its child folders."""
     folder = item.path.rpartition("/")[0]
-    return (folder, 0 if item.kind == COLLECTION else 1)
+    return (folder.split("/"), 0 if item.kind == COLLECTION else 1)
 
 
 def _article(
@@ -338,7 +339,7 @@ class Counts:
 @dataclass(frozen=True)
 class LocaleRow:
     locale: str
-    declared: bool  # in `locales:` (an undeclared locale counts no missing translations)
+    declared: bool  # in `locales:` (elsewhere a missing file or block is not counted)
     articles: Counts
     collections: Counts
 
@@ -372,7 +373,7 @@ class HelpCenterStatus:
 @dataclass(frozen=True)
 class Status:
     head: str
-    uncommitted: bool  # some file differs from HEAD
+    uncommitted: bool  # some text is newer than HEAD: edited, or in a new file
     since: str | None
     help_centers: tuple[HelpCenterStatus, ...]
     commit_times: Mapping[str, int]  # the commits entries name -> committer date, Unix seconds

@@ -91,7 +91,7 @@ def _notes(status: Status, hc: HelpCenterStatus) -> list[str]:
     if undeclared and hc.locales_written:
         notes.append(
             f"{_and(undeclared)} {'is' if len(undeclared) == 1 else 'are'} not in 'locales:' "
-            f"of {settings}: missing translations are not counted there"
+            f"of {settings}: only the translations its files hold are counted"
         )
     return notes
 
@@ -111,8 +111,8 @@ def render_text(status: Status) -> str:
         for row in hc.rows:
             counts = row.all
             share = f"{counts.up_to_date}/{counts.total} {_percent(counts):>4}"
-            missing = str(counts.missing) if row.declared else "-"
-            lines.append(f"  {row.locale:<{width}}  {share:>15}  {counts.stale:>5}  {missing:>7}")
+            stale, missing = counts.stale, counts.missing
+            lines.append(f"  {row.locale:<{width}}  {share:>15}  {stale:>5}  {missing:>7}")
         if not hc.rows:
             lines.append("  (no translations and no locales: besides the default)")
         for note in _notes(status, hc):
@@ -263,10 +263,9 @@ def render_markdown(status: Status) -> str:
         lines += ["| Locale | Up to date | Stale | Missing |", "|---|---:|---:|---:|"]
         for row in hc.rows:
             counts = row.all
-            missing = str(counts.missing) if row.declared else "—"
             lines.append(
                 f"| {row.locale} | {counts.up_to_date}/{counts.total} ({_percent(counts)}) "
-                f"| {counts.stale} | {missing} |"
+                f"| {counts.stale} | {counts.missing} |"
             )
         lines += ["", *(f"> {md_escape(note)}" for note in _notes(status, hc))]
     if status.since is not None:

@@ -618,3 +618,19 @@ def test_the_readme_example_is_what_status_prints(tmp_path: Path) -> None:
         args = command.removeprefix("$ contentsync ").split()
         result = run(*args, cwd=repo.root)
         assert result.out.rstrip("\n") == expected.rstrip("\n"), command
+
+
+def test_nested_collections_count_as_collections_with_their_articles(repo: Repo) -> None:
+    repo.write(f"{HC}/billing/taxes/_collection.yaml", "name: Taxes\ndescription: VAT\n")
+    repo.write(f"{HC}/billing/taxes/eu/_collection.yaml", "name: EU\n" + BILLING.split("\n", 1)[1])
+    repo.write(f"{HC}/billing/taxes/eu/vat.md", article("VAT", "20%."))
+    repo.write(f"{HC}/billing/taxes/eu/vat.fr.md", article("TVA", "20 %."))
+    repo.commit("taxes, two levels down")
+    report = repo.report()
+    (hc,) = report["help_centers"]
+    assert (hc["articles"], hc["collections"]) == (2, 3)
+    assert counts(report, "fr", "collections") == (2, 0, 1)  # taxes has no French
+    assert counts(report, "fr", "articles") == (2, 0, 0)
+    assert entries(report, "fr") == [
+        ("missing", "collection", f"{HC}/billing/taxes/_collection.yaml")
+    ]
