@@ -544,7 +544,8 @@ def test_the_benchmark_runs_and_prints_its_table() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     assert "440 article files (40 articles x 11 locales), 13 commits (3 merges)" in done.stdout
-    assert "| status: read history + working tree, compare, render (median of 1) |" in done.stdout
+    assert "| `contentsync status` (median of 1) |" in done.stdout
+    assert "| found | " in done.stdout
 
 
 @given(
