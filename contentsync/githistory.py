@@ -17,7 +17,7 @@ import os
 import re
 import subprocess
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -284,15 +284,15 @@ def _log(git: _Git, wanted: Callable[[str], bool]) -> tuple[list[Commit], dict[s
     return commits, changes
 
 
-def _compared_blobs(changes: Mapping[str, list[_Change]]) -> set[str]:
-    """The versions the walk compares: both sides of every edit."""
-    return {
-        blob
-        for found in changes.values()
-        for change in found
-        if change.status not in "AD" and change.old_blob != change.blob
-        for blob in (change.old_blob, change.blob)
-    }
+def _compared_blobs(changes: Mapping[str, list[_Change]]) -> dict[str, str]:
+    """The versions the walk compares, both sides of every edit: blob -> path."""
+    versions: dict[str, str] = {}
+    for found in changes.values():
+        for change in found:
+            if change.status not in "AD" and change.old_blob != change.blob:
+                versions[change.old_blob] = change.old_path
+                versions[change.blob] = change.path
+    return versions
 
 
 class _Blobs:
@@ -301,7 +301,6 @@ class _Blobs:
     def __init__(self, git: _Git, fields_of: FieldsOf) -> None:
         self.git = git
         self.fields_of = fields_of
-        self.contents: dict[str, bytes] = {}
         self.fields: dict[tuple[str, str], Fields] = {}  # (path, blob) -> its fields
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -328,16 +327,19 @@ class _Blobs:
             )
         return self.process
 
-    def prefetch(self, blobs: Iterable[str]) -> None:
-        """Read these versions with one request, so reading never waits for asking."""
-        self._read(sorted(set(blobs) - self.contents.keys()))
+    def prefetch(self, versions: Mapping[str, str]) -> None:
+        """The fields of many versions (blob -> the path to read it as), with one request, so
+        reading never waits for asking; contents are not kept."""
+        todo = [(blob, path) for blob, path in versions.items() if (path, blob) not in self.fields]
+        for (blob, path), raw in zip(todo, self._read([blob for blob, _ in todo]), strict=True):
+            self.fields[path, blob] = self.fields_of(path, raw)
 
-    def content(self, blob: str) -> bytes:
-        if blob not in self.contents:
-            self._read([blob])
-        return self.contents[blob]
+    def fields_at(self, path: str, blob: str) -> Fields:
+        if (path, blob) not in self.fields:
+            self.prefetch({blob: path})
+        return self.fields[path, blob]
 
-    def _read(self, blobs: list[str]) -> None:
+    def _read(self, blobs: list[str]) -> Iterator[bytes]:
         if not blobs:
             return
         process = self._start()
@@ -355,7 +357,7 @@ class _Blobs:
         for blob in blobs:  # every answer is read, so git never waits on a full pipe
             header = stdout.readline().split()
             if len(header) == 3:
-                self.contents[blob] = stdout.read(int(header[2]) + 1)[:-1]
+                yield stdout.read(int(header[2]) + 1)[:-1]
             else:
                 unreadable.append(blob)
         writer.join()
@@ -364,11 +366,6 @@ class _Blobs:
                 f"git cannot read {len(unreadable)} file version(s) of the history, such as "
                 f"{unreadable[0]}: is the repository complete (not a partial clone)?"
             )
-
-    def fields_at(self, path: str, blob: str) -> Fields:
-        if (path, blob) not in self.fields:
-            self.fields[path, blob] = self.fields_of(path, self.content(blob))
-        return self.fields[path, blob]
 
 
 # ---- the walk -------------------------------------------------------------------------------
@@ -486,7 +483,7 @@ def _overlay(
             facts[path] = before
         else:
             changed.append((path, raw, before))
-    blobs.prefetch(before.blob for _, _, before in changed)
+    blobs.prefetch({before.blob: path for path, _, before in changed})
     for path, raw, before in changed:
         now = blobs.fields_of(path, raw)
         facts[path] = _inherit(now, "", NOW, [(blobs.fields_at(path, before.blob), before)])
