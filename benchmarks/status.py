@@ -104,8 +104,9 @@ class _Repo:
         return self.mark
 
 
-def build(folder: Path, articles: int, commits: int) -> Path:
+def build(folder: str, articles: int | str, commits: int | str) -> None:
     """A repository with `articles` articles (20 per collection) and `commits` commits."""
+    articles, commits = int(articles), int(commits)
     per_collection = min(20, articles)
     repo = _Repo(max(1, articles // per_collection), per_collection)
     tip = repo.commit(dict(repo.files), 0)
@@ -158,11 +159,10 @@ def build(folder: Path, articles: int, commits: int) -> Path:
         else:
             tip = repo.commit(dict(next(edits(1))), tip)
             made += 1
-    git = ["git", "-C", str(folder)]
-    subprocess.run(["git", "init", "-q", "-b", "main", str(folder)], check=True)
+    git = ["git", "-C", folder]
+    subprocess.run(["git", "init", "-q", "-b", "main", folder], check=True)
     subprocess.run([*git, "fast-import", "--quiet"], input=b"".join(repo.out), check=True)
     subprocess.run([*git, "reset", "-q", "--hard", "main"], check=True)
-    return folder / "content"
 
 
 @dataclass(frozen=True)
@@ -221,10 +221,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="contentsync-status-") as work:
+        repo = Path(work) / "repo"
         started = time.perf_counter()
-        content = build(Path(work) / "repo", args.articles, args.commits)
+        # in another process: a child forked from a large process starts with its peak RSS
+        code = "import sys; from benchmarks.status import build; build(*sys.argv[1:])"
+        subprocess.run(
+            [sys.executable, "-c", code, str(repo), str(args.articles), str(args.commits)],
+            check=True,
+        )
         built = time.perf_counter() - started
-        repo = content.parent
+        content = repo / "content"
         git = ["git", "-C", str(repo)]
         merges = _output([*git, "rev-list", "--count", "--merges", "HEAD"]).strip()
         files = sum(1 for _ in content.rglob("*.md"))
