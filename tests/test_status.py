@@ -169,10 +169,14 @@ def test_a_merge_keeps_the_commit_of_the_side_that_wrote_the_text(repo: Repo) ->
     repo.git("checkout", "-q", "main")
     repo.git("checkout", "-q", "-b", "english")
     repo.write(REFUNDS, article("Refunds", "Seven days."))
-    repo.commit("day 3: English on a branch")
+    english = repo.commit("day 3: English on a branch")
     repo.git("checkout", "-q", "main")
     repo.git("merge", "-q", "--no-ff", "--no-edit", "english")
-    assert counts(repo.report(), "fr", "articles") == (0, 1, 0)
+    report = repo.report()
+    assert counts(report, "fr", "articles") == (0, 1, 0)
+    (hc,) = report["help_centers"]
+    (entry,) = [e for e in hc["entries"] if e["locale"] == "fr" and e["kind"] == "article"]
+    assert entry["stale"][0]["source_commit"]["sha"] == english  # not the merge
     repo.write(REFUNDS_FR, article("Remboursements", "Sept jours."))
     repo.commit("day 4: French")
     repo.git("merge", "-q", "--no-edit", "other")
@@ -635,3 +639,40 @@ def test_nested_collections_count_as_collections_with_their_articles(repo: Repo)
     assert entries(report, "fr") == [
         ("missing", "collection", f"{HC}/billing/taxes/_collection.yaml")
     ]
+
+
+def test_a_translation_committed_before_its_source_is_stale(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.write(f"{HC}/_help_center.yaml", help_center("[en, fr]"))
+    repo.write(f"{HC}/billing/_collection.yaml", BILLING)
+    repo.write(REFUNDS_FR, article("Remboursements", "Cinq jours."))
+    repo.commit("day 1: the French first (validate would refuse it alone)")
+    repo.write(REFUNDS, article("Refunds", "Five days."))
+    repo.commit("day 2: the English")
+    report = repo.report()
+    assert counts(report, "fr", "articles") == (0, 1, 0)
+    assert counts(report, "fr", "collections") == (1, 0, 0)
+
+
+def test_a_merge_that_resolves_a_conflict_with_new_text_is_where_the_text_changed(
+    repo: Repo,
+) -> None:
+    repo.git("checkout", "-q", "-b", "left")
+    repo.write(REFUNDS, article("Refunds", "Six days."))
+    repo.write(REFUNDS_FR, article("Remboursements", "Six jours."))
+    repo.commit("day 2: six days, in both languages")
+    repo.git("checkout", "-q", "main")
+    repo.write(REFUNDS, article("Refunds", "Eight days."))
+    repo.commit("day 3: eight days")
+    conflicted = subprocess.run(
+        ["git", "-c", "user.name=W", "-c", "user.email=w@a", "merge", "-q", "left"],
+        cwd=repo.root, env=GIT_ENV, capture_output=True, check=False,
+    )  # fmt: skip
+    assert conflicted.returncode == 1  # refunds.md conflicts
+    repo.write(REFUNDS, article("Refunds", "Seven days."))  # a text neither side had
+    merge = repo.commit("day 4: the merge settles on seven")
+    report = repo.report()
+    assert counts(report, "fr", "articles") == (0, 1, 0)
+    (hc,) = report["help_centers"]
+    (entry,) = [e for e in hc["entries"] if e["locale"] == "fr" and e["kind"] == "article"]
+    assert entry["stale"][0]["source_commit"]["sha"] == merge
