@@ -676,3 +676,21 @@ def test_a_merge_that_resolves_a_conflict_with_new_text_is_where_the_text_change
     (hc,) = report["help_centers"]
     (entry,) = [e for e in hc["entries"] if e["locale"] == "fr" and e["kind"] == "article"]
     assert entry["stale"][0]["source_commit"]["sha"] == merge
+
+
+def test_changed_since_in_githubs_pull_request_checkout(repo: Repo) -> None:
+    """actions/checkout of a pull request: a merge of its head into the base's tip, detached.
+    The base moved on meanwhile; only the pull request's changes are its own."""
+    repo.git("checkout", "-q", "-b", "pull")
+    repo.write(REFUNDS, article("Refunds", "Seven days."))
+    repo.commit("day 2: the pull request changes the English")
+    repo.git("checkout", "-q", "main")
+    repo.write(f"{HC}/billing/invoices.md", article("Invoices", "Monthly."))
+    repo.commit("day 3: main adds an article meanwhile")
+    repo.git("checkout", "-q", "--detach", "main")
+    repo.git("merge", "-q", "--no-ff", "--no-edit", "pull")
+    report = repo.report("--changed-since", "main")
+    (hc,) = report["help_centers"]
+    assert [(c["source"], c["lagging"], c["added"]) for c in hc["changed"]] == [
+        (REFUNDS, ["fr"], False)
+    ]
