@@ -136,10 +136,12 @@ def render_locale_text(status: Status, locale: str) -> str:
     for hc in status.help_centers:
         row = next((r for r in hc.rows if r.locale == locale), None)
         if row is None:
-            lines += [
-                f"{hc.identifier}: no {locale} translations, and {locale} is not in 'locales:'",
-                "",
-            ]
+            why = (
+                f"{locale} is its default locale: the text that is translated"
+                if locale == hc.default_locale
+                else f"no {locale} translations, and {locale} is not in 'locales:'"
+            )
+            lines += [f"{hc.identifier}: {why}", ""]
             continue
         counts = row.all
         lines.append(

@@ -271,6 +271,14 @@ def test_a_change_to_the_name_stales_only_the_names(repo: Repo) -> None:
     assert [lag["field"] for lag in fr["stale"]] == ["name"]
     listing = repo.status("--locale", "fr")
     assert f"{COLLECTION}  Billing and invoices (translations.fr.name)" in listing.out
+    assert (
+        repo.status("--locale", "en").out
+        == "acme: en is its default locale: the text that is translated\n"
+    )
+    assert (
+        repo.status("--locale", "ko").out
+        == "acme: no ko translations, and ko is not in 'locales:'\n"
+    )
 
 
 # ---- uncommitted edits ------------------------------------------------------------------------
