@@ -246,7 +246,7 @@ class _Run:
                 adopted = self.adopt(change, parent_id)
                 if adopted is None:
                     continue  # provably not made: sending again cannot duplicate it
-                new_id, detail = adopted, "adopted after an unknown outcome"
+                new_id, detail = adopted, "Intercom's reply was lost; checked: it was created"
             with self.lock:
                 self.known.add(new_id)
                 self.created[change.ref] = new_id

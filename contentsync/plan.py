@@ -107,6 +107,10 @@ class Plan:
     live_digest: str = ""
     api_url: str = ""
     max_delete_fraction: float = 0.25
+    # What the plan was made against, in words ("the embedded sandbox" or the API URL), and
+    # the Intercom-Version it was read with: the first line of every rendering names both.
+    target: str = ""
+    api_version: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.sort_key)))
@@ -143,6 +147,8 @@ class Plan:
         return {
             "format_version": FORMAT_VERSION,
             "api_url": self.api_url,
+            "target": self.target,
+            "api_version": self.api_version,
             "content_digest": self.content_digest,
             "live_digest": self.live_digest,
             "max_delete_fraction": self.max_delete_fraction,
@@ -173,6 +179,8 @@ class Plan:
                 content_digest=data["content_digest"],
                 live_digest=data["live_digest"],
                 api_url=data["api_url"],
+                target=data["target"],
+                api_version=data["api_version"],
                 max_delete_fraction=float(data["max_delete_fraction"]),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -157,14 +157,17 @@ def test_confirmation_other_than_yes_changes_nothing(tmp_path: Path, answer: str
 
 
 def test_a_terminal_shows_a_progress_bar_then_the_report(tmp_path: Path) -> None:
-    """On a terminal apply draws a bar counting changes instead of a line per change, and the
-    report that follows still says what was done."""
+    """On a terminal apply draws a bar counting changes, prints each finished change above it,
+    and the report that follows says what was done."""
     shutil.copytree(EXAMPLE, tmp_path / "content")
     with running_sandbox(None, ["acme-help"], latency_ms=150) as sb:
         code, output = _in_pty(tmp_path, sb.url, "apply", "--auto-approve", "--parallelism", "2")
         assert code == 0, output
         counts = {int(n) for n in re.findall(r"applying\S* .*?(\d+)/19", output)}
         assert len(counts) >= 3 and max(counts) == 19, output  # the bar counted up to 19
-        assert "done: create" not in output  # no line per change on a terminal
+        lines = output.replace("\r", "\n").splitlines()
+        made = [line for line in lines if "done: create " in line]
+        assert len({line.split("done: ")[1] for line in made}) == 19, output  # each one, listed
+        assert all(line.split("\x1b[2K")[-1].startswith("done: ") for line in made), made
         assert "Apply finished: 19 done, 0 failed, 0 not run." in output
         assert len(sb.state.collections) == 5
