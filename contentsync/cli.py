@@ -262,10 +262,10 @@ def _load(config: Config) -> DesiredState:
     if not folder.is_dir() or not any(not p.name.startswith(".") for p in folder.iterdir()):
         state = "is empty" if folder.is_dir() else "does not exist"
         raise ConfigError(
-            f"the content directory {folder} {state}. Start from what Intercom already holds "
-            f"with `contentsync export` (it writes {folder}/<help-center>/...; add --sandbox to "
-            "try it on the sandbox), or write the files by hand (README: Content format), or "
-            "point at your content with --content DIR"
+            f"the content directory {_shown(folder)} {state}. Start from what Intercom "
+            f"already holds with `contentsync export` (it writes {_shown(folder)}/<help-center>/"
+            "...; add --sandbox to try it on the sandbox), or write the files by hand (README: "
+            "Content format), or point at your content with --content DIR"
         )
     return load_content(folder)
 
@@ -601,8 +601,9 @@ def _confirm() -> None:
         raise NotConfirmed("apply cancelled: nothing was changed")
 
 
-class Abandoned(KeyboardInterrupt):
-    """A second Ctrl-C during apply: stop at once, without waiting for requests in flight."""
+class Abandoned(BaseException):
+    """A second Ctrl-C during apply: stop at once, without waiting for requests in flight.
+    Not a KeyboardInterrupt, which click turns into a bare Abort on the way out."""
 
 
 class _Commentary:
