@@ -13,7 +13,12 @@ from contentsync.loader import HELP_CENTER_FILES
 from contentsync.locales import DEFAULT_LOCALE
 from contentsync.model import LiveHelpCenter, LiveState, Text
 
-MODELINE = "# yaml-language-server: $schema=../../schemas/{name}.schema.json\n"
+
+def modeline(schema: str, depth: int) -> str:
+    """The editor's pointer to a file's JSON Schema, from a file `depth` folders below the
+    project root: `contentsync export` writes schemas/ there, beside the content directory,
+    so the pointer resolves in a repository that had no schemas/ before."""
+    return f"# yaml-language-server: $schema={'../' * depth}schemas/{schema}.schema.json\n"
 
 
 def slug(name: str) -> str:
@@ -34,7 +39,7 @@ def export_help_center(
     for s in sorted(live.sections, key=lambda s: (s.name, s.id)):
         sections_in.setdefault(s.parent_id, []).append(s)
     files = {
-        HELP_CENTER_FILES[0]: MODELINE.format(name="help_center")
+        HELP_CENTER_FILES[0]: modeline("help_center", depth=2)
         + _dump({"default_locale": locale, "prune": True})
     }
     taken: set[str] = set(files)
@@ -58,7 +63,7 @@ def export_help_center(
         if file in taken:
             file = f"{slug(c.name)}-{c.id}.yaml"
         taken.add(file)
-        files[file] = MODELINE.format(name="collection") + _dump(data)
+        files[file] = modeline("collection", depth=2) + _dump(data)
     return files
 
 
