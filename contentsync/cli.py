@@ -142,7 +142,7 @@ _GLOBAL_NOTE = (
 
 
 def _epilog(examples: str) -> str:
-    return f"\b\nExamples:\n{examples}\n\n{_GLOBAL_NOTE}"
+    return f"\b\nExamples:\n{examples}\n\n{_GLOBAL_NOTE}\n\n{_EXIT_CODES}"
 
 
 @click.group(

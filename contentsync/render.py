@@ -22,8 +22,11 @@ _MAX_CELL = 300
 
 def header_line(plan: Plan) -> str:
     """The first line of every rendering: what the plan talks to, so nobody reviews a plan
-    made against the sandbox or another region believing it is production."""
-    target = plan.target or plan.api_url or "an unknown target"
+    made against the sandbox or another region believing it is production. Empty for a plan
+    made offline, against no target (library use, the planner's golden cases)."""
+    target = plan.target or plan.api_url
+    if not target:
+        return ""
     version = f", Intercom API {plan.api_version}" if plan.api_version else ""
     return f"Target: {target}{version}"
 
@@ -60,7 +63,8 @@ def render_text(plan: Plan, stream: IO[str], *, color: bool = False) -> None:
     def paint(text: str, style: str) -> str:
         return f"\x1b[{_ANSI[style]}m{text}\x1b[0m" if color else text
 
-    lines: list[str] = [paint(_plain(header_line(plan)), "dim"), ""]
+    header = header_line(plan)
+    lines: list[str] = [paint(_plain(header), "dim"), ""] if header else []
     for identifier, changes in _by_help_center(plan.changes).items():
         lines.append(paint(_plain(identifier), "bold"))
         for change in changes:
@@ -189,7 +193,8 @@ _TABLE_HEAD = ["| action | object | details |", "|---|---|---|"]
 
 
 def _md_head(plan: Plan) -> list[str]:
-    head = ["## contentsync plan", "", f"_{md_escape(header_line(plan))}_", ""]
+    header = header_line(plan)
+    head = ["## contentsync plan", ""] + ([f"_{md_escape(header)}_", ""] if header else [])
     head += [f"**{summary_line(plan)}**", ""]
     for h in plan.unsafe_help_centers():
         head.append(

@@ -30,7 +30,8 @@ _NAME: dict[str, Any] = {
     "minLength": 1,
     "maxLength": NAME_MAX_LENGTH,
     "pattern": "\\S",
-    "not": {"type": "string", "pattern": "[\\n\\r]"},
+    # A line break inside the name; one at either end is trimmed like other whitespace.
+    "not": {"type": "string", "pattern": "\\S\\s*[\\n\\r]\\s*\\S"},
 }
 _DESCRIPTION: dict[str, Any] = {"type": ["string", "null"]}
 

@@ -21,7 +21,7 @@ def problems(tmp_path: Path, text: str) -> list[str]:
 
 @pytest.mark.parametrize(
     "text",
-    ["name: |\n  Billing\n", "name: |-\n  Billing\n  and plans\n", 'name: "Billing\\nPlans"\n'],
+    ["name: |\n  Billing\n  and plans\n", "name: |-\n  Billing\n\n  Plans\n", 'name: "A\\r\\nB"\n'],
 )
 def test_a_name_on_several_lines_is_an_error(tmp_path: Path, text: str) -> None:
     assert problems(tmp_path, text) == [
@@ -30,8 +30,12 @@ def test_a_name_on_several_lines_is_an_error(tmp_path: Path, text: str) -> None:
     ]
 
 
-def test_a_folded_name_on_one_line_is_fine(tmp_path: Path) -> None:
-    assert problems(tmp_path, "name: >-\n  Billing\n  and plans\n") == []
+@pytest.mark.parametrize(
+    "text", ["name: >-\n  Billing\n  and plans\n", "name: |\n  Billing\n", 'name: " Billing\\n"\n']
+)
+def test_a_name_that_reads_as_one_line_is_fine(tmp_path: Path, text: str) -> None:
+    """Folded lines join; a line break at either end is trimmed, like other whitespace."""
+    assert problems(tmp_path, text) == []
 
 
 def test_a_name_longer_than_the_limit_is_an_error(tmp_path: Path) -> None:

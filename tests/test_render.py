@@ -93,9 +93,8 @@ def test_text_colour_only_when_asked_and_no_escape_codes_from_names() -> None:
 
 
 def test_text_empty_plan() -> None:
-    assert text(Plan((), ())) == (
-        "Target: an unknown target\n\nNo changes. The help center matches the content.\n"
-    )
+    """A plan made against no target (offline) has no target line."""
+    assert text(Plan((), ())) == "No changes. The help center matches the content.\n"
 
 
 def test_every_rendering_names_the_target_and_api_version_first() -> None:
