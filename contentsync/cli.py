@@ -29,6 +29,7 @@ import click
 
 from contentsync import __version__, render
 from contentsync.apply import ActionResult, ApplyReport, apply_plan
+from contentsync.authors import admin_ids, emails, resolve_authors
 from contentsync.client import IntercomClient, check_api_url, is_loopback
 from contentsync.config import Config, load_config
 from contentsync.diff import Options as PlanOptions
@@ -285,9 +286,21 @@ def _load(config: Config) -> DesiredState:
             "...; add --sandbox to try it on the sandbox), or write the files by hand (README: "
             "Content format), or point at your content with --content DIR"
         )
-    return load_content(
-        folder, api_version=config.api_version, default_author=config.default_author
+    desired = load_content(
+        folder,
+        api_version=config.api_version,
+        default_author=config.default_author,
+        assets_base_url=config.assets_base_url,
     )
+    for warning in desired.warnings:
+        _err(warning)
+    return desired
+
+
+def _read(client: IntercomClient, desired: DesiredState) -> tuple[DesiredState, LiveState]:
+    """The live state, and the content with its authors as the admin ids Intercom knows."""
+    live = _read_live(client)
+    return resolve_authors(desired, admin_ids(client.list_admins())), live
 
 
 @dataclass(frozen=True)
@@ -330,8 +343,9 @@ def _client(
         state = _sandbox_state(config)
         target = Target("sandbox", f"the embedded sandbox ({_shown(state)})")
         log.info("target: %s, Intercom API %s", target.description, config.api_version)
+        admins = emails(desired) if desired else []
         with (
-            running_sandbox(state, folders, default_locales=locales) as sandbox,
+            running_sandbox(state, folders, default_locales=locales, admins=admins) as sandbox,
             IntercomClient(sandbox.url, SANDBOX_TOKEN, api_version=config.api_version) as client,
         ):
             yield client, target
@@ -488,7 +502,7 @@ def plan(
     config = options.config()
     desired = _load(config)
     with _client(options, config, desired) as (client, target):
-        live = _read_live(client)
+        desired, live = _read(client, desired)
     result = _plan(options, config, desired, live, target, exact)
     stream = _stdout()
     if fmt == "json":
@@ -572,14 +586,20 @@ def apply(
     saved = _read_planfile(planfile) if planfile else None
     desired = _load(config)
     with _client(options, config, desired) as (client, target):
-        live = _read_live(client)
+        desired, live = _read(client, desired)
         if saved is not None:
             try:
                 _check_fresh(saved, desired, live, target, config)
             except StalePlan as exc:
                 _step_summary(render.render_refusal_markdown(str(exc)))
                 raise
-            chosen = saved
+            chosen = saved.with_texts(
+                {
+                    node.path: (node.fields, node.translations)
+                    for hc in desired.help_centers
+                    for node, _, _ in walk(hc.children)
+                }
+            )
         else:
             chosen = _plan(options, config, desired, live, target, exact)
         stream = _stdout()
@@ -773,6 +793,7 @@ def export(options: Options, out: Path | None, identifiers: tuple[str, ...]) -> 
     target = out or config.content_dir
     with _client(options, config) as (client, _):
         live = _read_live(client)
+        emails = {str(a["id"]): str(a["email"]) for a in client.list_admins() if a.get("email")}
     known = {h.identifier: h for h in live.help_centers}
     missing = [i for i in identifiers if i not in known]
     if missing:
@@ -790,7 +811,7 @@ def export(options: Options, out: Path | None, identifiers: tuple[str, ...]) -> 
     for hc in chosen:
         folder = target / hc.identifier
         folder.mkdir(parents=True, exist_ok=True)
-        files = export_help_center(live, hc)
+        files = export_help_center(live, hc, emails=emails)
         for name, text in files.items():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(text, encoding="utf-8")
@@ -876,6 +897,13 @@ Plain `--sandbox` needs none of this: it runs the sandbox inside the command."""
     metavar="N",
     help="Answer 429 after N requests per 10 s window, as Intercom does.  [default: no limit]",
 )
+@click.option(
+    "--admin",
+    "admins",
+    multiple=True,
+    metavar="EMAIL",
+    help="A teammate who can author articles, besides the token's owner; repeat for more.",
+)
 def sandbox_serve(
     host: str,
     port: int,
@@ -885,6 +913,7 @@ def sandbox_serve(
     fault_rate: float,
     fault_seed: int,
     rate_limit: int | None,
+    admins: tuple[str, ...],
 ) -> None:
     """Serve the sandbox over HTTP until Ctrl-C, for contentsync --api-url and other tools.
 
@@ -906,7 +935,7 @@ def sandbox_serve(
         )
     faults = FaultConfig(rate=fault_rate, seed=fault_seed)
     options = SandboxOptions(latency_ms=latency_ms, faults=faults, rate_limit=rate_limit)
-    serve(host, port, state, identifiers, options)
+    serve(host, port, state, identifiers, options, admins)
 
 
 # ---- entry point ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import IO
 
 from contentsync.apply import ActionResult, ApplyReport
-from contentsync.plan import SYMBOL, Action, Change, Plan
+from contentsync.plan import SYMBOL, Action, Change, FieldChange, Plan
 
 _STYLE: dict[Action, str] = {"create": "green", "update": "yellow", "delete": "red"}
 _MD_ICON: dict[Action, str] = {"create": "➕ create", "update": "✏️ update", "delete": "➖ delete"}
@@ -73,6 +73,12 @@ def render_text(plan: Plan, stream: IO[str], *, color: bool = False) -> None:
             where = f"  {_plain(change.origin.path)}:{change.origin.line}" if change.origin else ""
             lines.append(paint(head, _STYLE[change.action]) + paint(where, "dim"))
             for f in change.fields:
+                if _is_body(f):
+                    lines.append(f"      {f.path}: {_body_summary(f, change.action)}")
+                    if change.action == "update":
+                        diff = _diff_lines(f)
+                        lines += [paint(f"        {_plain(d)}", _diff_style(d)) for d in diff]
+                    continue
                 if change.action == "update":
                     text = f"{_quote(f.before)} -> {_quote(f.after)}"
                 else:
@@ -95,6 +101,27 @@ def render_text(plan: Plan, stream: IO[str], *, color: bool = False) -> None:
         lines.append(paint(message, "red"))
     lines.append(paint(summary_line(plan), "bold"))
     stream.write("\n".join(lines) + "\n")
+
+
+def _is_body(f: FieldChange) -> bool:
+    return f.path.endswith("body")
+
+
+def _body_summary(f: FieldChange, action: Action) -> str:
+    """A new body by its size; a changed one by the diff of its readable text, below."""
+    if action == "create":
+        return f"({len(f.after or '')} characters of text)"
+    if action == "delete":
+        return "(deleted)"
+    return "changed:" if f.diff else "changed"
+
+
+def _diff_lines(f: FieldChange) -> list[str]:
+    return f.diff.splitlines()[2:]  # the ---/+++ header says nothing here
+
+
+def _diff_style(line: str) -> str:
+    return {"+": "green", "-": "red", "@": "dim"}.get(line[:1], "dim")
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -177,7 +204,10 @@ def _md_value(value: str | None) -> str:
 def _md_row(change: Change, *, details: bool = True) -> str:
     shown = []
     for f in change.fields if details else ():
-        if change.action == "update":
+        if _is_body(f):
+            folded = " (diff below)" if f.diff and change.action == "update" else ""
+            shown.append(f"`{f.path}`: {md_escape(_body_summary(f, change.action))}{folded}")
+        elif change.action == "update":
             shown.append(f"`{f.path}`: {_md_value(f.before)} → {_md_value(f.after)}")
         else:
             value = f.after if change.action == "create" else f.before
@@ -188,6 +218,21 @@ def _md_row(change: Change, *, details: bool = True) -> str:
         f"| {_MD_ICON[change.action]} | {change.kind} **{md_escape(change.address)}**{ident} "
         f"| {'<br>'.join(shown)} |"
     )
+
+
+def _md_body_diffs(changes: list[Change]) -> list[str]:
+    """Each changed body's diff, folded: a pull request shows the words that change."""
+    out = []
+    for change in changes:
+        for f in change.fields:
+            if not (_is_body(f) and f.diff and change.action == "update"):
+                continue
+            text = "\n".join(_diff_lines(f))
+            fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", text)), default=0))
+            summary = f"{f.path} of {md_escape(change.address)}"
+            out += [f"<details><summary>{summary}</summary>", "", f"{fence}diff", text, fence]
+            out += ["", "</details>", ""]
+    return out
 
 
 _TABLE_HEAD = ["| action | object | details |", "|---|---|---|"]
@@ -212,6 +257,7 @@ def _md_tables(changes: Iterable[Change]) -> list[str]:
         n = len(group)
         body += [f"### {md_escape(identifier)} — {n} change{'s' if n != 1 else ''}", ""]
         body += [*_TABLE_HEAD, *(_md_row(c) for c in group), ""]
+        body += _md_body_diffs(group)
     return body
 
 
