@@ -828,9 +828,22 @@ def export(options: Options, out: Path | None, identifiers: tuple[str, ...]) -> 
     click.echo(f"Wrote the JSON Schemas the files point at to {_shown(schemas[0].parent)}")
 
 
-<<<<<<< HEAD
-@cli.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
+@cli.command(
+    epilog=_epilog(
+        "  contentsync status\n"
+        "  contentsync status --locale fr\n"
+        "  contentsync status --fail-on missing --fail-on stale\n"
+        "  contentsync status --changed-since origin/main --format markdown"
+    )
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown for a pull request, json for tools (docs/status.md).",
+)
 @click.option(
     "--fail-on",
     type=click.Choice(["missing", "stale"]),
@@ -851,7 +864,11 @@ def status(
     locale: str | None,
     changed_since: str | None,
 ) -> None:
-    """Translation coverage: up to date, stale and missing, per help center and locale."""
+    """Translation coverage: up to date, stale and missing, per help center and locale.
+
+    Offline, from the content and its git history (a shallow clone needs fetch-depth: 0).
+    Stale: the default-locale text changed in a commit the translation has not caught up with.
+    """
     from contentsync import status_render
     from contentsync.githistory import read_history
     from contentsync.locales import LOCALE_SET
@@ -882,10 +899,7 @@ def status(
         raise ContentsyncError(f"{found} translation{plural} (--fail-on {', '.join(fail_on)})")
 
 
-@cli.command("schemas")
-=======
 @cli.command("schemas", epilog=_epilog("  contentsync schemas\n  contentsync schemas config/"))
->>>>>>> cli
 @click.argument("directory", type=click.Path(path_type=Path), default=Path("schemas"))
 def schemas_command(directory: Path) -> None:
     """Write the JSON Schemas for the content files to DIRECTORY (default: schemas/).
