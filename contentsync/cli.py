@@ -596,7 +596,7 @@ def apply(
         desired, live = _read(client, desired)
         if saved is not None:
             try:
-                _check_fresh(saved, desired, live, target, config)
+                _check_fresh(saved, desired, live, target, config, options)
             except StalePlan as exc:
                 _step_summary(render.render_refusal_markdown(str(exc)))
                 raise
@@ -644,7 +644,12 @@ def _read_planfile(path: Path) -> Plan:
 
 
 def _check_fresh(
-    saved: Plan, desired: DesiredState, live: LiveState, target: Target, config: Config
+    saved: Plan,
+    desired: DesiredState,
+    live: LiveState,
+    target: Target,
+    config: Config,
+    options: Options,
 ) -> None:
     if saved.api_url != target.api_url:
         raise StalePlan(
@@ -655,6 +660,13 @@ def _check_fresh(
         raise StalePlan(
             f"stale plan: it was made with Intercom API {saved.api_version}, not "
             f"{config.api_version}; plan again"
+        )
+    if saved.pins_ignored != options.pins_ignored():
+        made = f"with {saved.pins_ignored}" if saved.pins_ignored else "with pinned ids honoured"
+        now = f"with {options.pins_ignored()}" if options.pins_ignored() else "without it"
+        raise StalePlan(
+            f"stale plan: it was made {made}, and is applied {now}: objects are matched "
+            "differently; plan again the way you will apply"
         )
     if saved.content_digest != content_digest(desired):
         raise StalePlan("stale plan: the content changed since the plan was made; plan again")

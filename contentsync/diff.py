@@ -224,14 +224,20 @@ class _Matcher:
             for place in self.places:
                 if place.node.id is not None:
                     self._pin(place)
-        for place in self.places:
-            if place.node.path not in self.matched:
-                self._by_name(place)
-        for place in self.places:
-            if place.node.kind == "article" and place.node.path not in self.matched:
-                self._by_unique_title(place)
-        if not self.options.exact:
-            self._pair_leftovers()
+        # A pair (a renamed or moved collection) gives its children a live parent to be
+        # matched by name under, so names and pairing go round until nothing new matches.
+        while True:
+            matched = len(self.matched)
+            for place in self.places:
+                if place.node.path not in self.matched:
+                    self._by_name(place)
+            for place in self.places:
+                if place.node.kind == "article" and place.node.path not in self.matched:
+                    self._by_unique_title(place)
+            if not self.options.exact:
+                self._pair_leftovers()
+            if len(self.matched) == matched:
+                break
 
     def _managed(self, hc: HelpCenterSpec, nodes: list[LiveNode]) -> list[LiveNode]:
         """Everything in the help center but what `ignore:` gives to another team."""

@@ -23,13 +23,14 @@ _MAX_CELL = 300
 def header_line(plan: Plan) -> str:
     """The first line of every rendering: what the plan talks to, so nobody reviews a plan
     made against the sandbox or another region believing it is production. Empty for a plan
-    made offline, against no target (library use, the planner's golden cases)."""
+    made offline, against no target (library use, the planner's golden cases), unless pins
+    were ignored, which changes what is matched."""
     target = plan.target or plan.api_url
+    pins = f"pinned ids ignored ({plan.pins_ignored})" if plan.pins_ignored else ""
     if not target:
-        return ""
+        return pins[:1].upper() + pins[1:]
     version = f", Intercom API {plan.api_version}" if plan.api_version else ""
-    pins = f"; pinned ids ignored ({plan.pins_ignored})" if plan.pins_ignored else ""
-    return f"Target: {target}{version}{pins}"
+    return f"Target: {target}{version}" + (f"; {pins}" if pins else "")
 
 
 def summary_line(plan: Plan) -> str:
