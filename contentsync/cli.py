@@ -23,7 +23,9 @@ from typing import IO, NoReturn
 import click
 
 from contentsync import __version__, render
+from contentsync.annotations import error_annotation
 from contentsync.apply import ActionResult, ApplyReport, apply_plan
+from contentsync.cli_github import github
 from contentsync.client import IntercomClient, check_api_url
 from contentsync.config import Config, load_config
 from contentsync.diff import content_digest, live_digest, make_plan
@@ -423,6 +425,9 @@ def sandbox_serve(
     serve(host, port, state, identifiers, options)
 
 
+cli.add_command(github)
+
+
 # ---- entry point ------------------------------------------------------------------------------
 
 
@@ -438,6 +443,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
             _err(str(problem))
         n = len(exc.problems)
         _err(f"{n} problem{'s' if n != 1 else ''} found.")
+        if os.environ.get("GITHUB_ACTIONS") == "true":  # also on the pull request's diff
+            for problem in exc.problems:
+                _err(error_annotation(problem))
         code = EXIT_ERROR
     except ApplyFailed as exc:
         _err(f"error: {exc}")
