@@ -18,6 +18,7 @@ import click
 from contentsync.errors import (
     ConfigError,
     ContentsyncError,
+    GitHubError,
     PlanRefused,
     StalePlan,
     UnsafePlan,
@@ -78,6 +79,14 @@ def _step_summary(markdown: str) -> None:
     if path:
         with open(path, "a", encoding="utf-8") as summary:
             summary.write(markdown.rstrip() + "\n\n")
+
+
+def _comment(gh: GitHub, number: int, text: str) -> None:
+    """A comment that cannot be posted must not hide why nothing was applied: say so, go on."""
+    try:
+        gh.comment(number, text)
+    except GitHubError as exc:
+        click.echo(f"warning: could not comment on pull request #{number}: {exc}", err=True)
 
 
 @click.group(hidden=True)
@@ -148,7 +157,7 @@ def apply_reviewed(ctx: click.Context, parallelism: int | None, allow_mass_delet
             text = _no_plan_text(job, found)
             _step_summary(text)
             if found.pull is not None:
-                gh.comment(found.pull.number, text)
+                _comment(gh, found.pull.number, text)
             raise PlanRefused(f"nothing applied: {found.reason}; see the job summary")
         click.echo(f"Applying the plan reviewed in {found.pull.url} (plan run: {found.run_url}).")
         _step_summary(f"Applying the plan reviewed in {found.pull.url} ([plan]({found.run_url})).")
@@ -168,7 +177,7 @@ def apply_reviewed(ctx: click.Context, parallelism: int | None, allow_mass_delet
                     allow_mass_delete=allow_mass_delete,
                 )
             except ContentsyncError as exc:
-                gh.comment(found.pull.number, _refused_text(job, exc))
+                _comment(gh, found.pull.number, _refused_text(job, exc))
                 raise
 
 

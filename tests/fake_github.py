@@ -47,6 +47,7 @@ class FakeGitHub:
     comments: list[tuple[int, str]] = field(default_factory=list)
     issues: dict[int, dict[str, Any]] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
+    comments_refused: bool = False  # as for a fork's read-only token
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
 
     # ---- what a test sets up -------------------------------------------------------------
@@ -213,6 +214,8 @@ class FakeGitHub:
         refused = self._check(request)
         if refused:
             return refused
+        if self.comments_refused:
+            return JSONResponse({"message": "Resource not accessible by integration"}, 403)
         data = await request.json()
         self.comments.append((request.path_params["number"], data["body"]))
         return JSONResponse({"id": next(self._ids)}, status_code=201)

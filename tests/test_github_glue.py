@@ -317,3 +317,17 @@ def test_drift_keeps_one_issue(fake: FakeGitHub, project: Path) -> None:
     assert fake.issues[5]["state"] == "closed"
     assert fake.issues[6]["state"] == "open"
     assert fake.comments == [(5, "Closed: #3 tracks this drift.")]
+
+
+def test_a_comment_github_refuses_does_not_hide_why_nothing_was_applied(
+    fake: FakeGitHub, project: Path
+) -> None:
+    _review_in_pull_request(fake, project)
+    _remove_one_file(project / "content")
+    fake.comments_refused = True
+    result = _cs(project, "github", "apply-reviewed", env=_job_env(fake, project))
+    assert result.code == 1
+    assert f"warning: could not comment on pull request #{PULL}" in result.err
+    assert "HTTP 403" in result.err
+    assert "error: stale plan: the content changed" in result.err
+    assert fake.comments == []
