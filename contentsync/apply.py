@@ -7,8 +7,9 @@ moves), with at most `parallelism` requests in flight. On a failure or a stop re
 new starts, what is in flight finishes, and the report says what was done and what was not.
 
 A create whose outcome is unknown (the client could not tell whether Intercom made it) is
-resolved by re-reading the parent's children: an object with that name under that parent that
-was not there before is adopted, so a create is never duplicated.
+resolved by re-reading: an object with that name under that parent that was not there before
+is adopted, so a create is never duplicated. A create also waits for its previous sibling's,
+so Intercom, which shows objects in creation order, shows them in file order.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any, Literal, Protocol
 from contentsync import live
 from contentsync.errors import ContentsyncError, NotFound, OutcomeUnknown
 from contentsync.gcpause import existing_objects_frozen
+from contentsync.locales import nests
 from contentsync.plan import Change, Plan
 
 Status = Literal["done", "failed", "not run"]
@@ -29,6 +31,8 @@ CREATE_ATTEMPTS = 5
 
 
 class Client(Protocol):
+    api_version: str
+
     def list_collections(self) -> list[dict[str, Any]]: ...
     def list_sections(self) -> list[dict[str, Any]]: ...
     def create_collection(self, body: dict[str, Any]) -> dict[str, Any]: ...
@@ -60,41 +64,52 @@ class ApplyReport:
         return not self.interrupted and all(r.status == "done" for r in self.results)
 
 
-def request_body(change: Change, *, parent_id: str | None = None) -> dict[str, Any]:
-    """The request body exactly as API 2.9 types it (ids as integers)."""
-    body: dict[str, Any] = {"name": change.name}
+def is_section(change: Change, api_version: str) -> bool:
+    """API 2.9 calls a level-2 collection a section, with endpoints of its own."""
+    return change.kind == "collection" and change.depth == 2 and not nests(api_version)
+
+
+def request_body(
+    change: Change, api_version: str, *, parent_id: str | None = None
+) -> dict[str, Any]:
+    """The request body exactly as the API version types it (ids as integers)."""
+    section = is_section(change, api_version)
+    body: dict[str, Any] = {"name": change.text["name"]}
     translated: dict[str, Any] = {}
     for locale, text in sorted(change.translations.items()):
-        content = {"name": text.name}
-        if change.kind == "collection":
-            content["description"] = text.description
-        translated[locale] = content
+        translated[locale] = {"name": text["name"]}
+        if not section:
+            translated[locale]["description"] = text.get("description", "")
     for locale in change.removed_locales:
         translated[locale] = None
-    if change.kind == "collection":
-        body["description"] = change.description
-        if change.action == "create" and change.help_center_id is not None:
-            body["help_center_id"] = int(change.help_center_id)
-    elif parent_id is not None:
+    if not section:
+        body["description"] = change.text.get("description", "")
+    if change.action == "create" and change.depth == 1 and change.help_center_id is not None:
+        body["help_center_id"] = int(change.help_center_id)
+    if parent_id is not None:
         body["parent_id"] = int(parent_id)
+    elif change.action == "update" and change.old_parent_id and nests(api_version):
+        body["parent_id"] = None  # moved to the top of its help center
     if translated:
         body["translated_content"] = translated
     return body
 
 
 def dependencies(changes: Iterable[Change]) -> dict[str, set[str]]:
-    """ref -> refs that must be done first, among the given changes."""
+    """ref -> refs that must be done first, among the given changes: a parent made in the same
+    plan, the previous sibling (Intercom shows siblings in creation order), and for a delete of
+    a collection whatever leaves it first (its deleted children, what moves out)."""
     changes = list(changes)
     refs = {c.ref for c in changes}
     deps: dict[str, set[str]] = {c.ref: set() for c in changes}
     for c in changes:
-        if c.parent_ref and c.parent_ref in refs:
-            deps[c.ref].add(c.parent_ref)
-        if c.kind == "section" and c.action in ("delete", "update"):
-            old_parent = c.parent_id if c.action == "delete" else c.old_parent_id
-            parent_delete = f"collection:{old_parent}"
-            if old_parent and parent_delete in refs:
-                deps[parent_delete].add(c.ref)
+        for ref in (c.parent_ref, c.after_ref):
+            if ref and ref in refs:
+                deps[c.ref].add(ref)
+        old_parent = c.parent_id if c.action == "delete" else c.old_parent_id
+        parent_delete = f"collection:{old_parent}"
+        if old_parent and parent_delete in refs:
+            deps[parent_delete].add(c.ref)
     return deps
 
 
@@ -232,12 +247,10 @@ class _Run:
 
     def create(self, change: Change) -> ActionResult:
         parent_id = self.parent_of(change)
-        body = request_body(change, parent_id=parent_id)
-        send = (
-            self.client.create_collection
-            if change.kind == "collection"
-            else self.client.create_section
-        )
+        version = self.client.api_version
+        body = request_body(change, version, parent_id=parent_id)
+        section = is_section(change, version)
+        send = self.client.create_section if section else self.client.create_collection
         for _ in range(CREATE_ATTEMPTS):
             try:
                 new_id = str(send(body)["id"])
@@ -246,7 +259,7 @@ class _Run:
                 adopted = self.adopt(change, parent_id)
                 if adopted is None:
                     continue  # provably not made: sending again cannot duplicate it
-                new_id, detail = adopted, "adopted after an unknown outcome"
+                new_id, detail = adopted, "the connection failed, but it was made: kept it"
             with self.lock:
                 self.known.add(new_id)
                 self.created[change.ref] = new_id
@@ -256,36 +269,36 @@ class _Run:
         )
 
     def adopt(self, change: Change, parent_id: str | None) -> str | None:
-        if change.kind == "collection":
-            for c in map(live.collection, self.client.list_collections()):
-                if c.help_center_id == change.help_center_id and c.name == change.name:
-                    with self.lock:
-                        if c.id not in self.known:
-                            return c.id
-        else:
-            for s in map(live.section, self.client.list_sections()):
-                if s.parent_id == parent_id and s.name == change.name:
-                    with self.lock:
-                        if s.id not in self.known:
-                            return s.id
+        """The object this create made, if Intercom has it: same name, same place, and not
+        there when the plan was checked."""
+        section = is_section(change, self.client.api_version)
+        listed = self.client.list_sections() if section else self.client.list_collections()
+        for c in map(live.collection, listed):
+            same_place = (
+                c.parent_id == parent_id
+                if parent_id is not None
+                else c.parent_id is None and c.help_center_id == change.help_center_id
+            )
+            if same_place and c.key == change.name:
+                with self.lock:
+                    if c.id not in self.known:
+                        return c.id
         return None
 
     def update(self, change: Change) -> ActionResult:
         assert change.id is not None
-        if change.kind == "collection":
-            self.client.update_collection(change.id, request_body(change))
-        else:
-            body = request_body(change, parent_id=self.parent_of(change))
+        version = self.client.api_version
+        body = request_body(change, version, parent_id=self.parent_of(change))
+        if is_section(change, version):
             self.client.update_section(change.id, body)
+        else:
+            self.client.update_collection(change.id, body)
         return ActionResult(change, "done", change.id)
 
     def delete(self, change: Change) -> ActionResult:
         assert change.id is not None
-        send = (
-            self.client.delete_collection
-            if change.kind == "collection"
-            else self.client.delete_section
-        )
+        section = is_section(change, self.client.api_version)
+        send = self.client.delete_section if section else self.client.delete_collection
         try:
             send(change.id)
         except NotFound:

@@ -241,6 +241,9 @@ class IntercomClient:
     def list_sections(self) -> list[dict[str, Any]]:
         return self._list("/help_center/sections", "sections")
 
+    def list_articles(self) -> list[dict[str, Any]]:
+        return self._list("/articles", "articles")
+
     def get_help_center(self, id: str) -> dict[str, Any]:
         return self._call("GET", _path("help_centers", id), what=f"help center {id}")
 

@@ -13,21 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from contentsync.errors import PlanRefused, UnsafePlan
-from contentsync.model import Kind, Origin, Text
+from contentsync.model import KindName, Origin
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 Action = Literal["create", "update", "delete"]
 SYMBOL: Mapping[Action, str] = {"create": "+", "update": "~", "delete": "-"}
-
-# Creates and updates go parents first; deletes go children first, after every move.
-_LEVEL: Mapping[tuple[Action, Kind], int] = {
-    ("create", "collection"): 0,
-    ("update", "collection"): 0,
-    ("create", "section"): 1,
-    ("update", "section"): 1,
-    ("delete", "section"): 2,
-    ("delete", "collection"): 3,
-}
+Texts = Mapping[str, Mapping[str, str]]
 
 
 @dataclass(frozen=True)
@@ -41,37 +32,40 @@ class FieldChange:
 class Change:
     """One action on one object.
 
-    `ref` names the object within the plan ("collection:<help center>:<name>" for creates), so
-    a section created under a collection created in the same plan points at it through
-    `parent_ref`; apply resolves that to the new id.
+    `ref` names the object within the plan: the content file's path for what the files hold,
+    "<kind>:<id>" for a live object only. A create under a collection created in the same plan
+    names it in `parent_ref`, and a create waits for its previous sibling's (`after_ref`) so
+    Intercom shows siblings in file order; apply resolves both to the new ids. `depth` is the
+    level under the help center (1: top), which API 2.9 needs to tell sections from collections.
+    `text` and `translations` are what is sent (default locale, then the others).
     """
 
     action: Action
-    kind: Kind
+    kind: KindName
     help_center: str
     address: str
     ref: str
     name: str
+    position: int
+    depth: int = 1
     id: str | None = None
     help_center_id: str | None = None
     parent_id: str | None = None
     parent_ref: str | None = None
+    after_ref: str | None = None
     old_parent_id: str | None = None
     default_locale: str = "en"
-    description: str = ""
-    translations: Mapping[str, Text] = field(default_factory=dict)
+    text: Mapping[str, str] = field(default_factory=dict)
+    translations: Texts = field(default_factory=dict)
     removed_locales: tuple[str, ...] = ()
     fields: tuple[FieldChange, ...] = ()
     notes: tuple[str, ...] = ()
     origin: Origin | None = None
 
     @property
-    def level(self) -> int:
-        return _LEVEL[(self.action, self.kind)]
-
-    @property
-    def sort_key(self) -> tuple[int, str, str, str]:
-        return (self.level, self.help_center, self.address, self.id or "")
+    def sort_key(self) -> tuple[bool, int]:
+        """Creates and updates parents first in file order, then deletes children first."""
+        return (self.action == "delete", self.position)
 
     @property
     def label(self) -> str:
@@ -82,7 +76,7 @@ class Change:
 class Unmanaged:
     """A live object nothing claims, in a help center with `prune: false`."""
 
-    kind: Kind
+    kind: KindName
     help_center: str
     id: str
     address: str
@@ -106,6 +100,8 @@ class Plan:
     content_digest: str = ""
     live_digest: str = ""
     api_url: str = ""
+    api_version: str = "2.9"
+    pins_ignored: str = ""  # why pins were not used ("--sandbox", "--ignore-pins"), or ""
     max_delete_fraction: float = 0.25
 
     def __post_init__(self) -> None:
@@ -120,9 +116,6 @@ class Plan:
         for change in self.changes:
             counts[change.action] += 1
         return counts
-
-    def depth(self) -> int:
-        return len({c.level for c in self.changes})
 
     def unsafe_help_centers(self) -> list[HelpCenterSummary]:
         return [h for h in self.help_centers if h.unsafe(self.max_delete_fraction)]
@@ -143,6 +136,8 @@ class Plan:
         return {
             "format_version": FORMAT_VERSION,
             "api_url": self.api_url,
+            "api_version": self.api_version,
+            "pins_ignored": self.pins_ignored,
             "content_digest": self.content_digest,
             "live_digest": self.live_digest,
             "max_delete_fraction": self.max_delete_fraction,
@@ -173,10 +168,24 @@ class Plan:
                 content_digest=data["content_digest"],
                 live_digest=data["live_digest"],
                 api_url=data["api_url"],
+                api_version=data["api_version"],
+                pins_ignored=data["pins_ignored"],
                 max_delete_fraction=float(data["max_delete_fraction"]),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise PlanRefused(f"not a contentsync plan file ({exc!r})") from None
+
+
+_BODY = "body"
+
+
+def _text_to_dict(text: Mapping[str, str]) -> dict[str, str]:
+    """Article bodies go into the plan file by digest: apply renders them again from the
+    content, which the content digest vouches is the content that was reviewed."""
+    return {
+        k: ("sha256:" + hashlib.sha256(v.encode()).hexdigest() if k == _BODY else v)
+        for k, v in text.items()
+    }
 
 
 def _change_to_dict(change: Change) -> dict[str, Any]:
@@ -186,17 +195,19 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
         "help_center": change.help_center,
         "address": change.address,
         "ref": change.ref,
+        "position": change.position,
+        "depth": change.depth,
         "id": change.id,
         "name": change.name,
         "help_center_id": change.help_center_id,
         "parent_id": change.parent_id,
         "parent_ref": change.parent_ref,
+        "after_ref": change.after_ref,
         "old_parent_id": change.old_parent_id,
         "default_locale": change.default_locale,
-        "description": change.description,
+        "text": _text_to_dict(change.text),
         "translations": {
-            locale: {"name": t.name, "description": t.description}
-            for locale, t in sorted(change.translations.items())
+            locale: _text_to_dict(t) for locale, t in sorted(change.translations.items())
         },
         "removed_locales": list(change.removed_locales),
         "fields": [{"path": f.path, "before": f.before, "after": f.after} for f in change.fields],
@@ -217,15 +228,18 @@ def _change_from_dict(data: Mapping[str, Any]) -> Change:
         help_center=data["help_center"],
         address=data["address"],
         ref=data["ref"],
+        position=int(data["position"]),
+        depth=int(data["depth"]),
         id=data["id"],
         name=data["name"],
         help_center_id=data["help_center_id"],
         parent_id=data["parent_id"],
         parent_ref=data["parent_ref"],
+        after_ref=data["after_ref"],
         old_parent_id=data["old_parent_id"],
         default_locale=data["default_locale"],
-        description=data["description"],
-        translations={k: Text(**v) for k, v in data["translations"].items()},
+        text=dict(data["text"]),
+        translations={k: dict(v) for k, v in data["translations"].items()},
         removed_locales=tuple(data["removed_locales"]),
         fields=tuple(FieldChange(**f) for f in data["fields"]),
         notes=tuple(data["notes"]),
