@@ -66,10 +66,13 @@ def test_failure_stops_launching_and_reports(tmp_path: Path) -> None:
             live = read_live(client)
             plan = make_plan(desired, live)
             # An update of an object that no longer exists fails with 404, like a live object
-            # deleted by someone else between plan and apply.
+            # deleted by someone else between plan and apply. It is second in plan order, and
+            # ready as soon as the first is done (the first's children and next sibling wait
+            # for the first, so they become ready after it).
             ghost = Change(
                 action="update", kind="collection", help_center="acme-help", address="Ghost",
-                ref="collection:999999", name="Ghost", id="999999",
+                ref="collection:999999", name="Ghost", position=2, id="999999",
+                text={"name": "Ghost", "description": ""},
             )  # fmt: skip
             broken = Plan(changes=(ghost, *plan.changes), help_centers=plan.help_centers)
             seen: list[str] = []
