@@ -25,6 +25,7 @@ import click
 from contentsync import __version__, render
 from contentsync.annotations import error_annotation
 from contentsync.apply import ActionResult, ApplyReport, apply_plan
+from contentsync.authors import admin_ids, emails, resolve_authors
 from contentsync.cli_github import github
 from contentsync.client import IntercomClient, check_api_url
 from contentsync.config import Config, load_config
@@ -123,9 +124,21 @@ def cli(
 
 
 def _load(config: Config) -> DesiredState:
-    return load_content(
-        config.content_dir, api_version=config.api_version, default_author=config.default_author
+    desired = load_content(
+        config.content_dir,
+        api_version=config.api_version,
+        default_author=config.default_author,
+        assets_base_url=config.assets_base_url,
     )
+    for warning in desired.warnings:
+        _err(warning)
+    return desired
+
+
+def _read(client: IntercomClient, desired: DesiredState) -> tuple[DesiredState, LiveState]:
+    """The live state, and the content with its authors as the admin ids Intercom knows."""
+    live = read_live(client)
+    return resolve_authors(desired, admin_ids(client.list_admins())), live
 
 
 def _plan(options: Options, config: Config, desired: DesiredState, live: LiveState, target: str,
@@ -159,8 +172,9 @@ def _client(
         )
         state = config.root / SANDBOX_STATE
         state.parent.mkdir(parents=True, exist_ok=True)
+        admins = emails(desired) if desired else []
         with (
-            running_sandbox(state, folders, default_locales=locales) as sandbox,
+            running_sandbox(state, folders, default_locales=locales, admins=admins) as sandbox,
             IntercomClient(sandbox.url, SANDBOX_TOKEN, api_version=config.api_version) as client,
         ):
             yield client, "sandbox"
@@ -224,7 +238,7 @@ def plan(
     config = options.config()
     desired = _load(config)
     with _client(options, config, desired) as (client, target):
-        live = read_live(client)
+        desired, live = _read(client, desired)
     result = _plan(options, config, desired, live, target, exact)
     stream = _stdout()
     if fmt == "json":
@@ -261,14 +275,20 @@ def apply(
     saved = _read_planfile(planfile) if planfile else None
     desired = _load(config)
     with _client(options, config, desired) as (client, target):
-        live = read_live(client)
+        desired, live = _read(client, desired)
         if saved is not None:
             try:
                 _check_fresh(saved, desired, live, target)
             except StalePlan as exc:
                 _step_summary(render.render_refusal_markdown(str(exc)))
                 raise
-            chosen = saved
+            chosen = saved.with_texts(
+                {
+                    node.path: (node.fields, node.translations)
+                    for hc in desired.help_centers
+                    for node, _, _ in walk(hc.children)
+                }
+            )
         else:
             chosen = _plan(options, config, desired, live, target, exact)
         stream = _stdout()
@@ -387,6 +407,7 @@ def export(options: Options, out: Path | None, identifiers: tuple[str, ...]) -> 
     target = out or config.content_dir
     with _client(options, config) as (client, _):
         live = read_live(client)
+        emails = {str(a["id"]): str(a["email"]) for a in client.list_admins() if a.get("email")}
     known = {h.identifier: h for h in live.help_centers}
     missing = [i for i in identifiers if i not in known]
     if missing:
@@ -404,7 +425,7 @@ def export(options: Options, out: Path | None, identifiers: tuple[str, ...]) -> 
     for hc in chosen:
         folder = target / hc.identifier
         folder.mkdir(parents=True, exist_ok=True)
-        files = export_help_center(live, hc)
+        files = export_help_center(live, hc, emails=emails)
         for name, text in files.items():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(text, encoding="utf-8")
@@ -438,6 +459,13 @@ def sandbox() -> None:
 @click.option("--fault-rate", default=0.0, type=click.FloatRange(0, 1))
 @click.option("--fault-seed", default=0, type=int)
 @click.option("--rate-limit", type=click.IntRange(min=1), help="Requests per 10 s window.")
+@click.option(
+    "--admin",
+    "admins",
+    multiple=True,
+    metavar="EMAIL",
+    help="A teammate who can author articles, besides the token's owner.",
+)
 def sandbox_serve(
     host: str,
     port: int,
@@ -447,6 +475,7 @@ def sandbox_serve(
     fault_rate: float,
     fault_seed: int,
     rate_limit: int | None,
+    admins: tuple[str, ...],
 ) -> None:
     """Serve the sandbox over HTTP until Ctrl-C."""
     from contentsync.sandbox import SANDBOX_TOKEN, FaultConfig, SandboxOptions, serve
@@ -454,7 +483,7 @@ def sandbox_serve(
     click.echo(f"Sandbox on http://{host}:{port} (token: {SANDBOX_TOKEN!r}); Ctrl-C stops it.")
     faults = FaultConfig(rate=fault_rate, seed=fault_seed)
     options = SandboxOptions(latency_ms=latency_ms, faults=faults, rate_limit=rate_limit)
-    serve(host, port, state, identifiers, options)
+    serve(host, port, state, identifiers, options, admins)
 
 
 cli.add_command(github)

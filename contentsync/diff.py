@@ -9,14 +9,17 @@ its evidence). What is left is created or deleted.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from deepdiff import DeepDiff
 
+from contentsync.bodies import article_url, comparable, link_targets
+from contentsync.canonical import canonical
 from contentsync.errors import IdentityError, Problem
 from contentsync.gcpause import collector_paused
 from contentsync.model import (
@@ -32,14 +35,6 @@ from contentsync.model import (
 )
 from contentsync.plan import Change, FieldChange, HelpCenterSummary, Plan, Unmanaged, digest
 
-# A field's value as it is compared: (kind, field, value) -> comparable. Identity by default;
-# articles compare bodies by their canonical projection and authors by admin id.
-Comparable = Callable[[KindName, str, str], str]
-
-
-def _same(kind: KindName, name: str, value: str) -> str:
-    return value
-
 
 @dataclass(frozen=True)
 class Options:
@@ -54,12 +49,9 @@ def make_plan(
     desired: DesiredState,
     live: LiveState,
     options: Options = Options(),
-    *,
-    desired_value: Comparable = _same,
-    live_value: Comparable = _same,
 ) -> Plan:
     with collector_paused():
-        matcher = _Matcher(desired, live, options, desired_value, live_value)
+        matcher = _Matcher(desired, live, options)
         matcher.match()
         if matcher.problems:
             raise IdentityError(matcher.problems)
@@ -165,14 +157,10 @@ class _Matcher:
         desired: DesiredState,
         live: LiveState,
         options: Options,
-        desired_value: Comparable,
-        live_value: Comparable,
     ) -> None:
         self.desired = desired
         self.live = live
         self.options = options
-        self.desired_value = desired_value
-        self.live_value = live_value
         self.problems: list[Problem] = []
         self.unmanaged: list[Unmanaged] = []
         self.help_center_ids: dict[str, str] = {}
@@ -183,6 +171,7 @@ class _Matcher:
         # what each managed help center holds that contentsync may touch, ignored subtrees out
         self.managed: dict[str, list[LiveNode]] = {}
         self.children_of: dict[str, list[LiveNode]] = defaultdict(list)
+        self._urls: dict[str, str] | None = None
 
     # ---- setup ------------------------------------------------------------------------------
 
@@ -305,6 +294,7 @@ class _Matcher:
     def _claim(self, place: _Place, live: LiveNode, evidence: str = "") -> None:
         self.claimed.add(live.id)
         self.matched[place.node.path] = _Pair(live, evidence)
+        self._urls = None
 
     def _pin(self, place: _Place) -> None:
         node = place.node
@@ -427,8 +417,8 @@ class _Matcher:
             for name in KINDS[node.kind].fields:
                 if name in (KINDS[node.kind].key_field, "state", "author"):
                     continue
-                mine = self.desired_value(node.kind, name, node.fields.get(name, ""))
-                theirs = self.live_value(node.kind, name, live.fields.get(name, ""))
+                mine = self._value(name, node.fields.get(name, ""), desired=True)
+                theirs = self._value(name, live.fields.get(name, ""), desired=False)
                 if mine and mine == theirs:
                     evidence.append(f"same {name}")
             if node.key == live.key and not same_parent:
@@ -447,8 +437,28 @@ class _Matcher:
     def _comparable_text(
         self, kind: KindName, text: Mapping[str, str], *, desired: bool
     ) -> list[str]:
-        value = self.desired_value if desired else self.live_value
-        return [value(kind, name, text.get(name, "")) for name in KINDS[kind].fields]
+        return [
+            self._value(name, text.get(name, ""), desired=desired) for name in KINDS[kind].fields
+        ]
+
+    def _value(self, name: str, value: str, *, desired: bool) -> str:
+        """A field as it is compared. Intercom rewrites the HTML it stores, so a body compares
+        by its canonical projection, with links to other articles by their ids."""
+        if name != "body":
+            return value
+        if not desired:
+            return canonical(value)
+        return comparable(value, self.article_urls())
+
+    def article_urls(self) -> dict[str, str]:
+        """Article file -> a URL naming its live article, for what is matched so far."""
+        if self._urls is None:
+            self._urls = {
+                path: article_url("help", "en", pair.live.id)
+                for path, pair in self.matched.items()
+                if pair.live.kind == "article"
+            }
+        return self._urls
 
     # ---- changes ----------------------------------------------------------------------------
 
@@ -461,6 +471,7 @@ class _Matcher:
             change = self._change(place, position, last_create)
             if change is not None:
                 out.append(change)
+        out = _second_updates(out)
         for hc in self.desired.help_centers:
             if hc.identifier in self.managed:
                 out += self._leftovers(hc, position)
@@ -478,14 +489,15 @@ class _Matcher:
     ) -> dict[str, str]:
         """The comparable form: dotted field -> value, default locale at the top (Intercom
         also lists it among the translations of a multilingual help center)."""
-        value = self.desired_value if desired else self.live_value
         names = KINDS[kind].fields
-        flat = {name: value(kind, name, fields.get(name, "")) for name in names}
+        flat = {name: self._value(name, fields.get(name, ""), desired=desired) for name in names}
         for locale, text in sorted(translations.items()):
             if locale == default_locale:
                 continue
             for name in names:
-                flat[f"translations.{locale}.{name}"] = value(kind, name, text.get(name, ""))
+                flat[f"translations.{locale}.{name}"] = self._value(
+                    name, text.get(name, ""), desired=desired
+                )
         return flat
 
     def _change(
@@ -501,6 +513,7 @@ class _Matcher:
             None if parent_live is not None else (place.parent.path if place.parent else None)
         )
         common: dict[str, Any] = {
+            "links": self._links(node),
             "kind": node.kind,
             "help_center": hc.identifier,
             "address": " / ".join(self._desired_names(place)),
@@ -560,12 +573,20 @@ class _Matcher:
             verb = "moved" if moved else "renamed"
             if moved and live.key != node.key:
                 verb = "moved and renamed"
-            notes = (f"{verb}: '{live.key}' -> '{node.key}' ({pair.evidence})" if live.key != node.key
-                     else f"{verb} ({pair.evidence})",)  # fmt: skip
+            renamed = f": '{live.key}' -> '{node.key}'" if live.key != node.key else ""
+            notes = (f"{verb}{renamed} ({pair.evidence})",)
+        refused = ""
+        if live.pending_draft:
+            refused = (
+                f"article {live.id} has unpublished changes in Intercom (someone is editing "
+                "it): publish or discard them there, then plan again"
+            )
+            notes = (*notes, refused)
         return Change(
             action="update",
             ref=node.path,
             id=live.id,
+            refused=refused,
             old_parent_id=(live.parent_id or None) if moved else None,
             removed_locales=tuple(
                 sorted(
@@ -573,11 +594,23 @@ class _Matcher:
                     for k in live.translations
                     if k not in node.translations and k != hc.default_locale
                 )
-            ),  # fmt: skip
+            ),
             fields=fields,
             notes=notes,
             **common,
         )
+
+    def _links(self, node: Node) -> dict[str, str]:
+        """Each article file this one's bodies link to -> its live id, or its own path when
+        this plan creates it (the create's ref)."""
+        if node.kind != "article":
+            return {}
+        out = {}
+        for fields in (node.fields, *node.translations.values()):
+            for path in link_targets(fields.get("body", "")):
+                pair = self.matched.get(path)
+                out[path] = pair.live.id if pair else path
+        return out
 
     def _appears_last(self, place: _Place) -> tuple[str, ...]:
         """Intercom shows siblings in creation order and cannot reorder them."""
@@ -656,7 +689,76 @@ class _Matcher:
         return tuple(notes)
 
 
+def _second_updates(changes: list[Change]) -> list[Change]:
+    """Articles made in this plan that link to each other in a cycle cannot each wait for
+    the other: the link that closes a cycle is left out of the first write ('#'), and a second
+    update, once both exist, writes the bodies with every link."""
+    creates = {c.ref for c in changes if c.action == "create" and c.kind == "article"}
+    by_ref = {c.ref: c for c in changes}
+    waits = {
+        c.ref: sorted(t for t in c.links.values() if t in creates and t != c.ref)
+        for c in changes
+        if c.kind == "article"
+    }
+    state: dict[str, int] = {}
+    deferred: dict[str, set[str]] = defaultdict(set)
+
+    def visit(ref: str) -> None:
+        state[ref] = 1
+        for target in waits.get(ref, ()):
+            if state.get(target) == 1:
+                deferred[ref].add(target)
+            elif target not in state:
+                visit(target)
+        state[ref] = 2
+
+    for ref in waits:
+        if ref not in state:
+            visit(ref)
+    if not deferred:
+        return changes
+    out = []
+    for c in changes:
+        if c.ref not in deferred:
+            out.append(c)
+            continue
+        later = deferred[c.ref]
+        out.append(replace(c, links={p: t for p, t in c.links.items() if t not in later}))
+    for ref, later in sorted(deferred.items()):
+        first = by_ref[ref]
+        names = ", ".join(f"'{by_ref[t].name}'" for t in sorted(later))
+        out.append(
+            replace(
+                first,
+                action="update",
+                ref=f"{ref}#links",
+                target_ref=ref if first.action == "create" else None,
+                after_ref=None,
+                parent_ref=None,
+                old_parent_id=None,
+                position=first.position + len(changes),
+                fields=(),
+                notes=(f"writes the links to {names}, made in this plan, once they exist",),
+            )
+        )
+    return out
+
+
 def _field_changes(before: Mapping[str, str], after: Mapping[str, str]) -> tuple[FieldChange, ...]:
+    """Field-level detail; a body's as a unified diff of its readable projection."""
+    return tuple(_with_body_diff(f) for f in _changed_fields(before, after))
+
+
+def _with_body_diff(change: FieldChange) -> FieldChange:
+    if not change.path.endswith("body"):
+        return change
+    before = (change.before or "").splitlines()
+    after = (change.after or "").splitlines()
+    lines = difflib.unified_diff(before, after, "live", "content", n=2, lineterm="")
+    return FieldChange(change.path, change.before, change.after, "\n".join(lines))
+
+
+def _changed_fields(before: Mapping[str, str], after: Mapping[str, str]) -> tuple[FieldChange, ...]:
     """Field-level detail from deepdiff over the flat normalized objects."""
     if not before:
         return tuple(FieldChange(k, None, v) for k, v in after.items() if v)

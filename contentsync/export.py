@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from contentsync.html_to_markdown import to_markdown
 from contentsync.loader import COLLECTION_FILES, HELP_CENTER_FILES
 from contentsync.locales import DEFAULT_LOCALE
 from contentsync.model import LiveHelpCenter, LiveNode, LiveState
@@ -27,15 +28,24 @@ def slug(name: str) -> str:
 
 
 def export_help_center(
-    live: LiveState, help_center: LiveHelpCenter, default_locale: str | None = None
+    live: LiveState,
+    help_center: LiveHelpCenter,
+    default_locale: str | None = None,
+    emails: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Relative file path -> text for one help center's folder."""
+    """Relative file path -> text for one help center's folder. `emails`: admin id -> email,
+    so authors are written as people read them."""
     nodes = [n for n in live.nodes if n.help_center_id == help_center.id]
+    collection_ids = {n.id for n in nodes if n.kind == "collection"}
     locale = default_locale or _guess_default_locale(nodes) or DEFAULT_LOCALE
     children: dict[str | None, list[LiveNode]] = defaultdict(list)
+    articles: dict[str, list[LiveNode]] = defaultdict(list)
     for n in nodes:
         if n.kind == "collection":
             children[n.parent_id].append(n)
+    for n in live.nodes:
+        if n.kind == "article" and n.parent_id in collection_ids and not n.other_parents:
+            articles[n.parent_id or ""].append(n)
     files = {
         HELP_CENTER_FILES[0]: MODELINE.format(up="../../", name="help_center")
         + _dump({"default_locale": locale, "prune": True})
@@ -62,9 +72,50 @@ def export_help_center(
                 data
             )
             write(c.id, path, depth + 1)
+            for article_path, text in _articles(articles.get(c.id, []), locale, emails or {}):
+                files[path + article_path] = text
 
     write(None, "", 1)
     return files
+
+
+def _articles(
+    articles: list[LiveNode], default_locale: str, emails: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """Markdown files, prefixed in creation order: Intercom shows them in that order."""
+    ordered = sorted(articles, key=lambda a: (a.order, int(a.id)))
+    width = len(str(len(ordered)))
+    out = []
+    taken: set[str] = set()
+    for index, a in enumerate(ordered, start=1):
+        name = f"{index:0{width}d}-{slug(a.key)}"
+        if name in taken:
+            name = f"{name}-{a.id}"
+        taken.add(name)
+        out.append((f"{name}.md", _article_file(a.id, a.fields, None, emails)))
+        for locale, fields in sorted(a.translations.items()):
+            if locale != default_locale:
+                out.append((f"{name}.{locale}.md", _article_file(None, fields, a.fields, emails)))
+    return out
+
+
+def _article_file(
+    id: str | None,
+    fields: Mapping[str, str],
+    default: Mapping[str, str] | None,
+    emails: Mapping[str, str],
+) -> str:
+    data: dict[str, Any] = {} if id is None else {"id": id}
+    data["title"] = fields["title"]
+    if fields.get("description"):
+        data["description"] = fields["description"]
+    for key in ("state", "author"):
+        value = fields.get(key, "")
+        if key == "author":
+            value = emails.get(value, value)
+        if value and (default is None or value != emails.get(default[key], default[key])):
+            data[key] = value
+    return "---\n" + _dump(data) + "---\n" + to_markdown(fields.get("body", ""))
 
 
 def _guess_default_locale(nodes: list[LiveNode]) -> str | None:

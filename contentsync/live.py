@@ -34,7 +34,7 @@ class Lister(Protocol):
     def list_articles(self) -> list[dict[str, Any]]: ...
 
 
-def read_live(client: Lister, *, articles: bool = False) -> LiveState:
+def read_live(client: Lister, *, articles: bool = True) -> LiveState:
     """API 2.9 lets a collection's help_center_id be null. In a workspace with one help center
     such a collection can only be in that one, and must be matched there: left out, its name
     would be free and the plan would create it again."""
@@ -69,7 +69,7 @@ def rooted(nodes: list[LiveNode], only_help_center: str | None) -> list[LiveNode
         if found != node.help_center_id:
             node = LiveNode(
                 node.kind, node.id, node.parent_id, found, node.fields, node.translations,
-                node.order, node.default_locale, node.other_parents,
+                node.order, node.default_locale, node.other_parents, node.pending_draft,
             )  # fmt: skip
         out.append(node)
     return out
@@ -113,6 +113,7 @@ def article(raw: Mapping[str, Any]) -> LiveNode:
         order=int(raw.get("created_at") or 0),
         default_locale=str(raw.get("default_locale") or ""),
         other_parents=tuple(parents[1:]),
+        pending_draft=bool(raw.get("has_unpublished_changes")),
     )
 
 

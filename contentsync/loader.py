@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contentsync.bodies import render_body
 from contentsync.errors import ContentError, Problem
 from contentsync.gcpause import collector_paused
 from contentsync.locales import DEFAULT_LOCALE, LOCALE_SET, LOCALES, nests
@@ -58,6 +59,7 @@ def load_content(
     *,
     api_version: str = "2.9",
     default_author: str | None = None,
+    assets_base_url: str | None = None,
     display_root: Path | None = None,
 ) -> DesiredState:
     """Read every help center folder under content_dir.
@@ -67,6 +69,7 @@ def load_content(
     """
     with collector_paused():
         reader = _Reader(content_dir, api_version, default_author, display_root or Path.cwd())
+        reader.assets_base_url = assets_base_url
         return reader.load()
 
 
@@ -80,6 +83,9 @@ class _Reader:
         self.default_author = default_author
         self.root = root.resolve()
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.assets_base_url: str | None = None
+        self.article_files: set[str] = set()
 
     def shown(self, path: Path) -> str:
         try:
@@ -98,6 +104,11 @@ class _Reader:
         if not content_dir.is_dir():
             self.problem(content_dir, "content directory not found")
             raise ContentError(self.problems)
+        self.article_files = {
+            p.relative_to(content_dir).as_posix()
+            for p in content_dir.rglob("*" + ARTICLE_SUFFIX)
+            if self.article_name(p, quiet=True)[1] is None
+        }
         help_centers = []
         for entry in sorted(content_dir.iterdir()):
             if entry.name.startswith("."):
@@ -114,7 +125,7 @@ class _Reader:
         self.problems.extend(_duplicate_ids(help_centers))
         if self.problems:
             raise ContentError(self.problems)
-        return DesiredState(tuple(help_centers))
+        return DesiredState(tuple(help_centers), tuple(map(str, sorted(self.warnings))))
 
     def read(self, file: Path) -> Document | None:
         try:
@@ -146,11 +157,14 @@ class _Reader:
                 continue
             origin = Origin(self.shown(file), 1, 1)
             document = self.read(file)
-            if document is not None and document.data is not None:
-                if self.checked(document, help_center_schema()):
-                    settings = document.data
-                    if "default_locale" in settings:
-                        origin = Origin(self.shown(file), *document.where(["default_locale"]))
+            if (
+                document is not None
+                and document.data is not None
+                and self.checked(document, help_center_schema())
+            ):
+                settings = document.data
+                if "default_locale" in settings:
+                    origin = Origin(self.shown(file), *document.where(["default_locale"]))
         default_locale = settings.get("default_locale", DEFAULT_LOCALE)
         author = settings.get("default_author", self.default_author)
         defaults = Defaults(
@@ -325,13 +339,13 @@ class _Reader:
 
     # ---- articles -----------------------------------------------------------------------------
 
-    def article_name(self, file: Path) -> tuple[str, str | None]:
+    def article_name(self, file: Path, *, quiet: bool = False) -> tuple[str, str | None]:
         """(stem, locale): locale None for the default-locale file, "" for a bad suffix."""
         stem = file.name[: -len(ARTICLE_SUFFIX)]
         base, dot, suffix = stem.rpartition(".")
         if not dot or not _LOCALE_LIKE.match(suffix):
             return stem, None
-        if suffix in LOCALE_SET:
+        if suffix in LOCALE_SET or quiet:
             return base, suffix
         hint = _suggest_locale(suffix)
         self.problem(
@@ -445,10 +459,23 @@ class _Reader:
                 )
             )
             return None
+        body = render_body(
+            "\n".join(lines[end + 1 :]),
+            first_line=end + 2,
+            article_path=self.ref(file),
+            exists=lambda path: (self.content_dir / path).is_file(),
+            is_article=self.article_files.__contains__,
+            assets_base_url=self.assets_base_url,
+        )
+        for p in body.problems:
+            found = Problem(display, p.line, p.column, "warning" if p.warning else "", p.message)
+            (self.warnings if p.warning else self.problems).append(found)
+        if any(not p.warning for p in body.problems):
+            return None
         fields = {
             "title": clean_name(data["title"]),
             "description": clean_description(data.get("description")),
-            "body": "\n".join(lines[end + 1 :]),
+            "body": body.html,
         }
         for key in ("state", "author", "id"):
             if key in data:

@@ -99,6 +99,9 @@ class HelpCenterSpec:
 @dataclass(frozen=True)
 class DesiredState:
     help_centers: tuple[HelpCenterSpec, ...]
+    # what Intercom may drop or flatten (a table's header row, a code block's language):
+    # said, never silent; each is `path:line:col: message`
+    warnings: tuple[str, ...] = ()
 
 
 def walk(nodes: tuple[Node, ...]) -> list[tuple[Node, Node | None, int]]:
@@ -139,6 +142,7 @@ class LiveNode:
     order: int = 0
     default_locale: str = ""  # only returned for multilingual help centers
     other_parents: tuple[str, ...] = ()  # an article in several help centers
+    pending_draft: bool = False  # 2.16: someone is editing it in Intercom (unpublished changes)
 
     @property
     def key(self) -> str:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from contentsync.errors import PlanRefused, UnsafePlan
 from contentsync.model import KindName, Origin
 
 FORMAT_VERSION = 2
+_BODY = "body"
 Action = Literal["create", "update", "delete"]
 SYMBOL: Mapping[Action, str] = {"create": "+", "update": "~", "delete": "-"}
 Texts = Mapping[str, Mapping[str, str]]
@@ -23,9 +24,28 @@ Texts = Mapping[str, Mapping[str, str]]
 
 @dataclass(frozen=True)
 class FieldChange:
+    """One field's change. A body's text is long: `diff` holds its unified diff, and the plan
+    file keeps only that and the digests of both sides."""
+
     path: str
     before: str | None
     after: str | None
+    diff: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        if not self.path.endswith(_BODY):
+            return {"path": self.path, "before": self.before, "after": self.after}
+        return {
+            "path": self.path,
+            "before": None if self.before is None else _sha(self.before),
+            "after": None if self.after is None else _sha(self.after),
+            "size": len(self.after or ""),
+            "diff": self.diff,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FieldChange:
+        return cls(data["path"], data["before"], data["after"], data.get("diff", ""))
 
 
 @dataclass(frozen=True)
@@ -61,6 +81,12 @@ class Change:
     fields: tuple[FieldChange, ...] = ()
     notes: tuple[str, ...] = ()
     origin: Origin | None = None
+    # article bodies: the article file each link names -> its live id, or the ref of the
+    # create that makes it in this plan (apply waits for that create, then links to it)
+    links: Mapping[str, str] = field(default_factory=dict)
+    # a second update of an object this plan creates: the create's ref (its id comes at apply)
+    target_ref: str | None = None
+    refused: str = ""  # why apply will not run it (an article being edited in Intercom)
 
     @property
     def sort_key(self) -> tuple[bool, int]:
@@ -116,6 +142,17 @@ class Plan:
         for change in self.changes:
             counts[change.action] += 1
         return counts
+
+    def with_texts(self, texts: Mapping[str, tuple[Mapping[str, str], Texts]]) -> Plan:
+        """The plan with each change's text taken from the content (ref -> default-locale
+        fields and translations): a plan file holds article bodies by digest only."""
+        changes = tuple(
+            replace(c, text=texts[c.ref][0], translations=texts[c.ref][1])
+            if c.action != "delete" and c.ref in texts
+            else c
+            for c in self.changes
+        )
+        return replace(self, changes=changes)
 
     def unsafe_help_centers(self) -> list[HelpCenterSummary]:
         return [h for h in self.help_centers if h.unsafe(self.max_delete_fraction)]
@@ -176,16 +213,14 @@ class Plan:
             raise PlanRefused(f"not a contentsync plan file ({exc!r})") from None
 
 
-_BODY = "body"
+def _sha(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _text_to_dict(text: Mapping[str, str]) -> dict[str, str]:
     """Article bodies go into the plan file by digest: apply renders them again from the
     content, which the content digest vouches is the content that was reviewed."""
-    return {
-        k: ("sha256:" + hashlib.sha256(v.encode()).hexdigest() if k == _BODY else v)
-        for k, v in text.items()
-    }
+    return {k: (_sha(v) if k == _BODY else v) for k, v in text.items()}
 
 
 def _change_to_dict(change: Change) -> dict[str, Any]:
@@ -210,8 +245,11 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
             locale: _text_to_dict(t) for locale, t in sorted(change.translations.items())
         },
         "removed_locales": list(change.removed_locales),
-        "fields": [{"path": f.path, "before": f.before, "after": f.after} for f in change.fields],
+        "fields": [f.to_dict() for f in change.fields],
         "notes": list(change.notes),
+        "links": dict(sorted(change.links.items())),
+        "target_ref": change.target_ref,
+        "refused": change.refused,
         "origin": (
             None
             if change.origin is None
@@ -241,8 +279,11 @@ def _change_from_dict(data: Mapping[str, Any]) -> Change:
         text=dict(data["text"]),
         translations={k: dict(v) for k, v in data["translations"].items()},
         removed_locales=tuple(data["removed_locales"]),
-        fields=tuple(FieldChange(**f) for f in data["fields"]),
+        fields=tuple(FieldChange.from_dict(f) for f in data["fields"]),
         notes=tuple(data["notes"]),
+        links=dict(data["links"]),
+        target_ref=data["target_ref"],
+        refused=data["refused"],
         origin=None if origin is None else Origin(origin["path"], origin["line"]),
     )
 

@@ -366,7 +366,7 @@ def test_a_help_center_in_another_default_locale_settles(tmp_path: Path) -> None
     assert applied.code == 0, applied.output
     plan_is_empty(tmp_path)
     state = json.loads((tmp_path / ".contentsync" / "sandbox.json").read_text(encoding="utf-8"))
-    [collection] = state["collections"].values()
+    [collection] = (c for c in state["collections"].values() if c["parent_id"] is None)
     assert collection["translations"]["en"]["name"] == "Getting started"
     assert collection["translations"]["fr"]["name"] == "Premiers pas"
 

@@ -1,0 +1,306 @@
+"""Markdown (CommonMark + GitHub tables) -> the HTML subset Intercom accepts, with lines.
+
+cmark-gfm renders (measured: markdown-it-py is 10x slower, past SPEC section 9's budget), with
+source positions on every block and raw HTML kept, so nothing is dropped silently: the output is
+checked against html_subset.ELEMENTS, and everything outside it is a problem at its Markdown line.
+What Intercom may flatten (deep headings, code languages, header rows, column alignment) is a
+warning. Relative links and images stay as written: `replace_urls` resolves them later.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html as htmllib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import cmarkgfm
+from cmarkgfm.cmark import Options
+
+from contentsync import html_subset
+
+SAFE = Options.CMARK_OPT_SOURCEPOS
+UNSAFE = SAFE | Options.CMARK_OPT_UNSAFE
+EXTENSIONS = ["table"]
+MAX_CHARS = 1_000_000
+
+_SOURCEPOS = re.compile(r' data-sourcepos="(\d+):(\d+)-(\d+):(\d+)"')
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# The newline cmark writes after a block: Intercom makes an empty paragraph of it.
+_BLOCK_TAGS = "ul ol li table thead tbody tr /p /ul /ol /li /table /thead /tbody /tr /th /td /pre"
+_AFTER_BLOCK = re.compile(
+    "\n(?:"
+    + "|".join(f"(?<=<{tag}>\n)" for tag in [*_BLOCK_TAGS.split(), "/div", "/h1", "/h2", "/h3"])
+    + "|(?<=<hr />\n)|(?<=</h[4-6]>\n))"
+)
+_DEEP_HEADING = re.compile(r"<h([3-6])\b[^>]*>")
+_CODE_LANGUAGE = re.compile(r'<code class="language-([^"]*)"')
+_TABLE_OR_ALIGN = re.compile(r'<table\b[^>]*>|<t[hd] align="')
+_COMMENT = re.compile(r"<!--")
+_EMPTY_ITEM = re.compile(r"(<li[^>]*>)\s*</li>")
+_STRUCTURE = re.compile(r"<(/?)(li|ul|ol|blockquote|table)\b[^>]*>")
+_LINK_OR_IMAGE = re.compile(r'<a href="([^"]*)"[^>]*>|<img src="([^"]*)" alt="([^"]*)"[^>]*>')
+_BLOCKQUOTE = (
+    f"<blockquote> is not in the HTML Intercom accepts; {html_subset.INSTEAD['blockquote']}"
+)
+_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+@dataclass(frozen=True, order=True)
+class Note:
+    """A problem or a warning at a Markdown line (absolute in the file); column 0 if unknown."""
+
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    problems: list[Note] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
+    links: list[tuple[str, int]] = field(default_factory=list)  # (href, line)
+    images: list[tuple[str, str, int]] = field(default_factory=list)  # (src, alt, line)
+
+
+def render(markdown: str, *, first_line: int = 1) -> Rendered:
+    """Render one article body whose first line is line `first_line` of its file."""
+    marked = cmarkgfm.markdown_to_html_with_extensions(
+        markdown, options=SAFE, extensions=EXTENSIONS
+    )
+    raw = "<!-- raw HTML omitted -->" in marked or ' href=""' in marked or ' src=""' in marked
+    if raw:  # raw HTML, or a URL cmark would blank: render it as written and check every tag
+        marked = cmarkgfm.markdown_to_html_with_extensions(
+            markdown, options=UNSAFE, extensions=EXTENSIONS
+        )
+    html = _SOURCEPOS.sub("", marked)
+    lines = _Lines(marked, markdown, first_line)
+    found = lines.unstrip(html_subset.scan(html), html) if raw else scan_cmark_output(marked)
+    problems = _source_problems(markdown, first_line)
+    problems += [lines.note(p.offset, p.tag, p.message) for p in found.problems]
+    return Rendered(
+        html=_AFTER_BLOCK.sub("", html).rstrip("\n"),
+        problems=sorted(problems),
+        warnings=sorted(_warnings(marked, lines)),
+        links=[(href, lines.note(at, tag, "").line) for href, at, tag in found.links],
+        images=[(src, alt, lines.note(at, tag, "").line) for src, alt, at, tag in found.images],
+    )
+
+
+def scan_cmark_output(html: str) -> html_subset.Scan:
+    """html_subset.scan for what cmark made (with source positions) from Markdown without raw
+    HTML, in a few regular expressions: only blockquotes, empty items, tables in lists, nesting
+    and URLs can be wrong there. A test holds it equal to html_subset.scan."""
+    out = html_subset.Scan()
+    problems = out.problems
+    for m in _EMPTY_ITEM.finditer(html):
+        problems.append(html_subset.HtmlProblem(m.start(), html_subset.EMPTY_ITEM, m.group(1)))
+    items = nesting = 0
+    deep = False
+    for m in _STRUCTURE.finditer(html):
+        closing, name = m.group(1), m.group(2)
+        if closing:
+            nesting -= name != "li"
+            items -= name == "li"
+            continue
+        if name == "li":
+            items += 1
+            continue
+        nesting += 1
+        if nesting > html_subset.MAX_NESTING:
+            if not deep:
+                problems.append(html_subset.HtmlProblem(m.start(), html_subset.DEEP, m.group()))
+            deep = True
+        elif name == "blockquote":
+            problems.append(html_subset.HtmlProblem(m.start(), _BLOCKQUOTE, m.group()))
+        elif name == "table" and items:
+            problems.append(
+                html_subset.HtmlProblem(m.start(), html_subset.TABLE_IN_ITEM, m.group())
+            )
+    for m in _LINK_OR_IMAGE.finditer(html):
+        href, src, alt = m.group(1), m.group(2), m.group(3)
+        url = href if src is None else src
+        url = htmllib.unescape(url) if "&" in url else url
+        why = html_subset.url_problem("href" if src is None else "src", url)
+        if why:
+            problems.append(html_subset.HtmlProblem(m.start(), why, m.group()))
+        if src is None:
+            out.links.append((url, m.start(), m.group()))
+        else:
+            alt = htmllib.unescape(alt) if "&" in alt else alt
+            out.images.append((url, alt, m.start(), m.group()))
+    return out
+
+
+def replace_urls(html: str, mapping: Mapping[str, str]) -> str:
+    """`html` with every href or src that is a key of `mapping` replaced by its value.
+
+    Keys are URLs as written (rendered HTML escapes & as &amp;, so `a?b&c` is found as written).
+    """
+    if not mapping:
+        return html
+
+    def swap(m: re.Match[str]) -> str:
+        url = m.group(2).replace("&amp;", "&")
+        if url not in mapping:
+            return m.group(0)
+        new = mapping[url].replace("&", "&amp;").replace('"', "&quot;")
+        return f"{m.group(1)}{new}{m.group(3)}"
+
+    return _URL_ATTRIBUTE.sub(swap, html)
+
+
+def _source_problems(markdown: str, first_line: int) -> list[Note]:
+    problems = []
+    if len(markdown) > MAX_CHARS:
+        problems.append(
+            Note(
+                first_line,
+                1,
+                f"the article is {len(markdown):,} characters, more than {MAX_CHARS:,}; "
+                "split it into several articles",
+            )
+        )
+    for m in re.finditer("\x00", markdown):
+        line, column = _position(markdown, m.start(), first_line)
+        problems.append(Note(line, column, "a NUL byte is not text; delete it"))
+    for m in _BIDI.finditer(markdown):
+        line, column = _position(markdown, m.start(), first_line)
+        problems.append(
+            Note(
+                line,
+                column,
+                f"U+{ord(m.group()):04X} reorders how the text reads (a bidirectional override); "
+                "delete it and write the text in reading order",
+            )
+        )
+    return problems
+
+
+def _position(text: str, offset: int, first_line: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return first_line + text.count("\n", 0, offset), offset - line_start + 1
+
+
+def _warnings(html: str, lines: _Lines) -> list[Note]:
+    notes = []
+    for m in _DEEP_HEADING.finditer(html):
+        notes.append(
+            lines.note(
+                m.start(),
+                m.group(),
+                f"Intercom may show this level-{m.group(1)} heading as a level-2 heading (##); "
+                "write ## if the difference matters",
+            )
+        )
+    for m in _CODE_LANGUAGE.finditer(html):
+        notes.append(
+            lines.note(
+                m.start(),
+                "",
+                f"Intercom drops a code block's language ({m.group(1)}); the code is kept",
+            )
+        )
+    table_at, table = -1, ""
+    aligned = False
+    for m in _TABLE_OR_ALIGN.finditer(html):
+        if m.group().startswith("<table"):
+            table_at, table, aligned = m.start(), m.group(), False
+            notes.append(
+                lines.note(
+                    table_at,
+                    table,
+                    "Intercom may show a table's header row as a plain row; bold the header "
+                    "cells if they must stand out",
+                )
+            )
+        elif not aligned:
+            aligned = True
+            notes.append(
+                lines.note(
+                    table_at,
+                    table,
+                    "Intercom may drop column alignment (:--, :-:, --:); the cells are kept",
+                )
+            )
+    for m in _COMMENT.finditer(html):
+        notes.append(
+            lines.note(
+                m.start(), "<!--", "Intercom does not keep HTML comments: readers never see this"
+            )
+        )
+    return notes
+
+
+class _Lines:
+    """Maps offsets in cmark's HTML (with data-sourcepos) to Markdown lines.
+
+    Each block carries its source position; inline content keeps the source's line breaks, so a
+    line is the block's first line plus the newlines before the offset. Raw HTML blocks have no
+    position: their tags are found in the source after the block before them.
+    """
+
+    def __init__(self, marked: str, markdown: str, first_line: int) -> None:
+        self.marked = marked
+        self.markdown = markdown
+        self.first_line = first_line
+        self.blocks = list(_SOURCEPOS.finditer(marked))
+        self.positions = [m.start() for m in self.blocks]
+        self._line_starts: list[int] = []
+
+    def unstrip(self, found: html_subset.Scan, html: str) -> html_subset.Scan:
+        """`found` (offsets in `html`, the HTML without positions) with offsets in cmark's."""
+        removed = [0]
+        for m in self.blocks:
+            removed.append(removed[-1] + m.end() - m.start())
+        stripped_at = [m.start() - removed[i] for i, m in enumerate(self.blocks)]
+
+        def at(offset: int) -> int:
+            return offset + removed[bisect.bisect_right(stripped_at, offset)]
+
+        out = html_subset.Scan()
+        out.problems = [
+            html_subset.HtmlProblem(at(p.offset), p.message, p.tag) for p in found.problems
+        ]
+        out.links = [(href, at(offset), tag) for href, offset, tag in found.links]
+        out.images = [(src, alt, at(offset), tag) for src, alt, offset, tag in found.images]
+        return out
+
+    def note(self, offset: int, tag: str, message: str) -> Note:
+        end = self.marked.find(">", offset) if tag else offset
+        i = bisect.bisect_right(self.positions, end) - 1
+        if i >= 0:
+            block = self.blocks[i]
+            line, last = int(block.group(1)), int(block.group(3)) - (block.group(4) == "0")
+            if block.start() >= offset:  # the tag's own position
+                return Note(self.first_line + line - 1, int(block.group(2)), message)
+            estimate = line + self.marked.count("\n", block.start(), offset)
+            if estimate <= last:
+                return Note(self.first_line + estimate - 1, self._column(tag, estimate), message)
+            after = last + 1
+        else:
+            estimate, after = 1 + self.marked.count("\n", 0, offset), 1
+        found = self._find(_SOURCEPOS.sub("", tag), after) if tag else -1
+        if found < 0:
+            return Note(self.first_line + estimate - 1, 0, message)
+        line, column = _position(self.markdown, found, self.first_line)
+        return Note(line, column, message)
+
+    def _column(self, tag: str, line: int) -> int:
+        """Where raw `tag` starts on `line`, or 0 (cmark's own inline tags are not there)."""
+        if not tag:
+            return 0
+        found = self._find(tag, line)
+        end = self.markdown.find("\n", self._line_starts[line - 1])
+        if found < 0 or (end >= 0 and found > end):
+            return 0
+        return found - self._line_starts[line - 1] + 1
+
+    def _find(self, tag: str, line: int) -> int:
+        if not self._line_starts:
+            self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.markdown)]
+        if line > len(self._line_starts):
+            return -1
+        return self.markdown.find(tag, self._line_starts[line - 1])
