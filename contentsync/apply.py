@@ -132,7 +132,8 @@ def request_body(
     if change.action == "create" and change.depth == 1 and change.help_center_id is not None:
         body["help_center_id"] = int(change.help_center_id)
     if parent_id is not None:
-        body["parent_id"] = int(parent_id)
+        # a 2.9 section's parent is an integer; 2.16 types a collection's parent_id a string
+        body["parent_id"] = str(parent_id) if nests(api_version) else int(parent_id)
     elif change.action == "update" and change.old_parent_id and nests(api_version):
         body["parent_id"] = None  # moved to the top of its help center
     if translated:

@@ -173,8 +173,15 @@ def _client(
         state = config.root / SANDBOX_STATE
         state.parent.mkdir(parents=True, exist_ok=True)
         admins = emails(desired) if desired else []
+        languages = {
+            hc.identifier: hc.locales
+            for hc in (desired.help_centers if desired else ())
+            if hc.locales
+        }
         with (
-            running_sandbox(state, folders, default_locales=locales, admins=admins) as sandbox,
+            running_sandbox(
+                state, folders, default_locales=locales, admins=admins, locales=languages
+            ) as sandbox,
             IntercomClient(sandbox.url, SANDBOX_TOKEN, api_version=config.api_version) as client,
         ):
             yield client, "sandbox"

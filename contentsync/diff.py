@@ -130,8 +130,14 @@ def live_digest(changes: Iterable[Change], live: LiveState) -> str:
 
 
 def _node_row(n: LiveNode) -> list[Any]:
-    return [n.kind, n.parent_id, n.help_center_id, dict(n.fields),
-            {k: dict(v) for k, v in sorted(n.translations.items())}]  # fmt: skip
+    """A live object as a saved plan depends on it: bodies by their canonical projection,
+    since Intercom signs image URLs anew on every read."""
+
+    def seen(fields: Mapping[str, str]) -> dict[str, str]:
+        return {k: canonical(v) if k == "body" else v for k, v in fields.items()}
+
+    return [n.kind, n.parent_id, n.help_center_id, seen(n.fields),
+            {k: seen(v) for k, v in sorted(n.translations.items())}]  # fmt: skip
 
 
 @dataclass

@@ -52,6 +52,15 @@ class Defaults:
 
     author: str | None = None
     state: str = "published"
+    locales: tuple[str, ...] = ()  # the help center's languages; () when not said
+
+
+def _not_a_language(locale: str, defaults: Defaults) -> str:
+    return (
+        f"'{locale}' is not one of this help center's locales ({', '.join(defaults.locales)} in "
+        "_help_center.yaml), and Intercom refuses text in a language the help center is not "
+        "available in: add it to `locales:` there, or remove this translation"
+    )
 
 
 def load_content(
@@ -170,6 +179,7 @@ class _Reader:
         defaults = Defaults(
             author=None if author is None else str(author),
             state=settings.get("default_state", "published"),
+            locales=tuple(settings.get("locales") or ()),
         )
         children: list[Node] = []
         for entry in sorted(folder.iterdir()):
@@ -254,6 +264,15 @@ class _Reader:
             )
             return None
         self.problems.extend(_default_locale_problems(document, default_locale))
+        written = document.data.get("translations") if isinstance(document.data, Mapping) else None
+        if defaults.locales and isinstance(written, Mapping):
+            self.problems.extend(
+                document.problem(
+                    ["translations", locale], _not_a_language(locale, defaults), key=True
+                )
+                for locale in written
+                if locale in LOCALE_SET and locale not in defaults.locales
+            )
         usable = self.checked(document, collection_schema())
         if usable and depth == 2 and not self.nested:
             usable = self.no_section_descriptions(document)
@@ -366,6 +385,7 @@ class _Reader:
         if main is None:
             return None
         fields, document = main
+        origins = {"author": _origin(document, ["author"] if "author" in fields else [])}
         fields.setdefault("state", defaults.state)
         if "author" not in fields:
             if defaults.author is None:
@@ -380,6 +400,9 @@ class _Reader:
             fields["author"] = defaults.author
         translations: dict[str, dict[str, str]] = {}
         for locale, path in translation_files:
+            if defaults.locales and locale not in defaults.locales:
+                self.problem(path, _not_a_language(locale, defaults))
+                continue
             if locale == default_locale:
                 self.problem(
                     path,
@@ -388,7 +411,9 @@ class _Reader:
                 continue
             read = self.article_file(path, translated=True)
             if read is not None:
-                text, _ = read
+                text, translated_document = read
+                if "author" in text:
+                    origins[f"author:{locale}"] = _origin(translated_document, ["author"])
                 translations[locale] = {
                     "state": fields["state"],
                     "author": fields["author"],
@@ -404,6 +429,7 @@ class _Reader:
             id=article_id,
             origin=_origin(document, ["title"]),
             id_origin=_origin(document, ["id"]) if "id" in data else None,
+            origins=origins,
         )
 
     def article_file(

@@ -243,3 +243,38 @@ def test_nested_collections_and_articles_on_2_16_keep_to_the_spec(
     assert ("PUT", "/help_center/collections/{collection_id}") in {
         (m, t) for m, t, _ in checked.exchanges
     }
+
+
+def test_the_contract_catches_bodies_off_the_2_16_spec(sandbox: RunningSandbox) -> None:
+    client, _ = contract_client(sandbox.url, api_version="2.16")
+    with client:
+        top = client.create_collection({"name": "Top"})
+        # 2.16 takes a collection's parent_id as a string, an article's author_id as an integer.
+        with pytest.raises(AssertionError, match="parent_id"):
+            client.create_collection({"name": "Nested", "parent_id": int(top["id"])})
+        with pytest.raises(AssertionError, match="author_id"):
+            client.create_article({"title": "T", "author_id": sandbox.state.owner_id})
+    assert list(sandbox.state.collections) == [top["id"]] and not sandbox.state.articles
+
+
+def test_the_contract_refuses_fields_a_version_does_not_have() -> None:
+    collection = {"id": "1", "name": "C", "parent_id": None, "help_center_id": 1}
+    validate_response("GET", "/help_center/collections/{collection_id}", 200, collection, "2.16")
+    with pytest.raises(AssertionError, match="'type' was unexpected"):
+        validate_response(
+            "GET", "/help_center/collections/{collection_id}", 200,
+            {**collection, "type": "collection"}, "2.16",
+        )  # fmt: skip
+    with pytest.raises(AssertionError, match="'parent_id' was unexpected"):
+        validate_response("GET", "/help_center/collections/{id}", 200, collection, "2.9")
+    # An article is its list item plus statistics: both sets of fields are allowed, no others.
+    article = {"id": "1", "title": "T", "parent_ids": [1], "statistics": None}
+    validate_response("GET", "/articles/{article_id}", 200, article, "2.16")
+    with pytest.raises(AssertionError, match="'parent_type' was unexpected"):
+        validate_response(
+            "GET", "/articles/{article_id}", 200, {**article, "parent_type": "section"}, "2.16"
+        )
+    assert match_path("GET", "/articles/12", "2.16") == "/articles/{article_id}"
+    assert match_path("GET", "/articles/search", "2.16") == "/articles/search"
+    with pytest.raises(AssertionError, match=r"not an operation of API 2\.16"):
+        match_path("GET", "/help_center/sections", "2.16")

@@ -32,7 +32,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from contentsync.sandbox import articles, helpcenter
+from contentsync.sandbox import admins, articles, helpcenter
 from contentsync.sandbox.calls import API_VERSIONS, ApiProblem, Call, error_body
 from contentsync.sandbox.state import SandboxState
 
@@ -249,8 +249,8 @@ ROUTES: dict[str, dict[str, Handler]] = {
         "PUT": articles.update_article,
         "DELETE": articles.delete_article,
     },
-    "/admins": {"GET": articles.list_admins},
-    "/me": {"GET": articles.me},
+    "/admins": {"GET": admins.list_admins},
+    "/me": {"GET": admins.me},
 }
 
 

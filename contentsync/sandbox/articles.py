@@ -1,4 +1,4 @@
-"""Articles, admins and /me, served in the shape of the version each call asks for.
+"""Articles, served in the shape of the version each call asks for.
 
 - An article has one parent collection or none, and per locale a title, description, body,
   author_id and state (draft unless said). The default locale (its help center's) mirrors the
@@ -262,41 +262,3 @@ def _stored(html: str) -> str:
         return intercom_html.store(html)
     except intercom_html.Refused as refused:
         raise ApiProblem(400, "parameter_invalid", str(refused)) from None
-
-
-# ---- admins -------------------------------------------------------------------------------------
-
-
-def _admin(a: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "admin",
-        "id": a["id"],
-        "email": a["email"],
-        "name": a["name"],
-        "away_mode_enabled": False,
-        "away_mode_reassign": False,
-        "has_inbox_seat": True,
-        "team_ids": [],
-    }
-
-
-def list_admins(state: SandboxState, call: Call) -> dict[str, Any]:
-    ordered = sorted(state.admins.values(), key=lambda a: int(a["id"]))
-    return {"type": "admin.list", "admins": [_admin(a) for a in ordered]}
-
-
-def me(state: SandboxState, call: Call) -> dict[str, Any]:
-    return {
-        **_admin(state.admins[state.owner_id]),
-        "email_verified": True,
-        "avatar": {"type": "avatar", "image_url": None},
-        "app": {
-            "type": "app",
-            "id_code": WORKSPACE,
-            "name": "contentsync sandbox",
-            "created_at": 0,
-            "identity_verification": False,
-            "region": "US",
-            "timezone": "UTC",
-        },
-    }
