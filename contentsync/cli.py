@@ -28,8 +28,10 @@ from urllib.parse import urlsplit
 import click
 
 from contentsync import __version__, render
+from contentsync.annotations import error_annotation
 from contentsync.apply import ActionResult, ApplyReport, apply_plan
 from contentsync.authors import admin_ids, emails, resolve_authors
+from contentsync.cli_github import github
 from contentsync.client import IntercomClient, check_api_url, is_loopback
 from contentsync.config import Config, load_config
 from contentsync.diff import Options as PlanOptions
@@ -1028,6 +1030,9 @@ def sandbox_serve(
     serve(host, port, state, identifiers, options, admins)
 
 
+cli.add_command(github)
+
+
 # ---- entry point ------------------------------------------------------------------------------
 
 
@@ -1044,6 +1049,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
             _err(str(problem))
         n = len(exc.problems)
         _err(f"{n} problem{'s' if n != 1 else ''} found.")
+        if os.environ.get("GITHUB_ACTIONS") == "true":  # also on the pull request's diff
+            for problem in exc.problems:
+                _err(error_annotation(problem))
         code = EXIT_ERROR
     except ContentsyncError as exc:
         _err(f"error: {exc}")

@@ -15,6 +15,7 @@ ContentsyncError
 │   ├── NotFound              404: the object is not there
 │   └── RateLimited           429 after every retry
 ├── TransportError         no answer after every retry (timeouts, dropped connections)
+├── GitHubError            GitHub's API refused or did not answer (the workflows' glue)
 ├── OutcomeUnknown         a create may or may not have happened; apply resolves it
 └── ApplyFailed            apply stopped part way; carries what was done and what was not
 """
@@ -117,6 +118,10 @@ class RateLimited(ApiError):
 
 class TransportError(ContentsyncError):
     pass
+
+
+class GitHubError(ContentsyncError):
+    """The message never contains the token."""
 
 
 class OutcomeUnknown(ContentsyncError):

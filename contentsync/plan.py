@@ -149,9 +149,10 @@ class Plan:
     def with_texts(self, texts: Mapping[str, tuple[Mapping[str, str], Texts]]) -> Plan:
         """The plan with each change's text taken from the content (ref -> default-locale
         fields and translations): a plan file holds article bodies by digest only."""
+        # A second update that writes links ("<ref>#links") carries its article's texts too.
         changes = tuple(
-            replace(c, text=texts[c.ref][0], translations=texts[c.ref][1])
-            if c.action != "delete" and c.ref in texts
+            replace(c, text=texts[node][0], translations=texts[node][1])
+            if c.action != "delete" and (node := c.ref.partition("#")[0]) in texts
             else c
             for c in self.changes
         )
