@@ -813,21 +813,3 @@ def test_guide_lists_every_input_and_output() -> None:
         assert f"| `{name}` |" in doc, name
 
 
-@pytest.mark.parametrize("doc", [README, GUIDE], ids=lambda p: p.name)
-def test_relative_links_resolve(doc: Path) -> None:
-    text = doc.read_text(encoding="utf-8")
-    links = re.findall(r"\]\((?!https?://|#|mailto:)([^)\s]+)\)", text)
-    assert links
-    for link in links:
-        path, _, anchor = link.partition("#")
-        target = (doc.parent / path).resolve() if path else doc
-        assert target.exists(), f"{doc.name}: broken link {link}"
-        if anchor:
-            assert anchor in _anchors(target), f"{doc.name}: no heading for {link}"
-
-
-def _anchors(doc: Path) -> set[str]:
-    """The anchors GitHub gives a markdown file's headings (outside code blocks)."""
-    text = re.sub(r"```.*?```", "", doc.read_text(encoding="utf-8"), flags=re.S)
-    headings = re.findall(r"^#+ (.+)$", text, flags=re.M)
-    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
