@@ -42,7 +42,16 @@ _MARKS = {"b": BOLD, "strong": BOLD, "i": ITALIC, "em": ITALIC}
 _ALIGN = re.compile(r"\bintercom-align-(center|right|justify)\b")
 _ARTICLE = re.compile(r"https?://[^/?#]+/(?:[^?#]*/)?articles/(\d+)(?:-[^/?#]*)?/?(#.*)?\Z")
 _ESCAPE = str.maketrans(
-    {"\\": "\\\\", "*": "\\*", "_": "\\_", "`": "\\`", "[": "\\[", "]": "\\]", "<": "\\<"}
+    {
+        "\\": "\\\\",
+        "*": "\\*",
+        "_": "\\_",
+        "`": "\\`",
+        "[": "\\[",
+        "]": "\\]",
+        "<": "\\<",
+        "!": "\\!",
+    }
 )
 _UNMARK = str.maketrans({BOLD: "**", ITALIC: "_"})
 
@@ -239,8 +248,9 @@ def image_name(src: str) -> str:
 
 
 def target(href: str) -> str:
-    """A link target as compared: Intercom article URLs by id, anything else as written."""
-    href = href.strip()
+    """A link target as compared: Intercom article URLs by id, anything else as written
+    (percent-decoded: cmark writes `a b` and `é` in URLs as %20 and %C3%A9)."""
+    href = unquote(href.strip())
     m = _ARTICLE.match(href)
     if m:
         return f"article:{m.group(1)}{m.group(2) or ''}"
