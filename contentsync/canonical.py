@@ -57,14 +57,15 @@ _UNMARK = str.maketrans({BOLD: "**", ITALIC: "_"})
 
 
 class _Frame:
-    __slots__ = ("label", "lines", "mark", "parts", "suffix")
+    __slots__ = ("depth", "label", "mark", "parts", "slot", "suffix")
 
     def __init__(self, label: str, mark: str = "", suffix: str = "") -> None:
         self.label = label  # a block label, "" for marks and links, "pre" keeps whitespace
-        self.mark = mark  # BOLD, ITALIC, "`" or "[" (a link, closed by suffix)
+        self.mark = mark  # BOLD, ITALIC or "[" (a link, closed by suffix)
         self.suffix = suffix
         self.parts: list[str] = []
-        self.lines: list[str] = []
+        self.depth = -1  # of the block's own line; its children are one deeper
+        self.slot = -1  # where its own line is in the output
 
 
 def canonical(html: str) -> str:
@@ -74,33 +75,37 @@ def canonical(html: str) -> str:
         return ""
     root = _Frame("root")
     frames = [root]
+    lines: list[tuple[int, str]] = []  # (depth, text), in document order
     opened: list[bool] = []  # per element being walked: did it push a frame?
     node = body.child
     while node is not None:
-        if _enter(node, frames, opened):
+        if _enter(node, frames, opened, lines):
             child = node.child
             if child is not None:
                 node = child
                 continue
-            _leave(frames, opened)
+            _leave(frames, opened, lines)
         while node.next is None:
             parent = node.parent
             if not opened or parent is None:
-                _flush(root)
-                return "\n".join(root.lines)
+                node = None
+                break
             node = parent
-            _leave(frames, opened)
-        node = node.next
-    _flush(root)
-    return "\n".join(root.lines)
+            _leave(frames, opened, lines)
+        else:
+            node = node.next
+    _flush(root, lines)
+    return "\n".join("  " * depth + text for depth, text in lines)
 
 
-def _leave(frames: list[_Frame], opened: list[bool]) -> None:
+def _leave(frames: list[_Frame], opened: list[bool], lines: list[tuple[int, str]]) -> None:
     if opened.pop():
-        _exit(frames)
+        _exit(frames, lines)
 
 
-def _enter(node: LexborNode, frames: list[_Frame], opened: list[bool]) -> bool:
+def _enter(
+    node: LexborNode, frames: list[_Frame], opened: list[bool], lines: list[tuple[int, str]]
+) -> bool:
     """Handle a node on the way down; True if its children are walked (it is in `opened`)."""
     tag = node.tag
     top = frames[-1]
@@ -116,12 +121,18 @@ def _enter(node: LexborNode, frames: list[_Frame], opened: list[bool]) -> bool:
         callout = "intercom-interblocks-callout" in (node.attributes.get("class") or "")
         label = "callout" if callout else _WRAPPER
     if label is not None:
-        _flush(_block(frames))
+        block = _block(frames)
+        _flush(block, lines)
         if label in _LEAVES:
             align = _ALIGN.search(node.attributes.get("class") or "")
             if align:
                 label = f"{label}[{align.group(1)}]"
-        frames.append(_Frame(label))
+        frame = _Frame(label)
+        frame.depth = block.depth + (label != _WRAPPER)
+        if label != _WRAPPER:
+            frame.slot = len(lines)
+            lines.append((frame.depth, label))
+        frames.append(frame)
         opened.append(True)
         return True
     if tag in _MARKS:
@@ -144,9 +155,10 @@ def _enter(node: LexborNode, frames: list[_Frame], opened: list[bool]) -> bool:
         top.parts.append("\\<br>")
         return False
     elif tag == "hr" or tag == "iframe":
-        _flush(_block(frames))
+        block = _block(frames)
+        _flush(block, lines)
         line = "hr" if tag == "hr" else f"video {node.attributes.get('src') or ''}"
-        _block(frames).lines.append(line)
+        lines.append((block.depth + 1, line))
         return False
     else:
         opened.append(False)  # wrappers and unknown elements: their content counts, not them
@@ -155,7 +167,7 @@ def _enter(node: LexborNode, frames: list[_Frame], opened: list[bool]) -> bool:
     return True
 
 
-def _exit(frames: list[_Frame]) -> None:
+def _exit(frames: list[_Frame], lines: list[tuple[int, str]]) -> None:
     frame = frames.pop()
     parent = frames[-1]
     if frame.mark:
@@ -174,35 +186,31 @@ def _exit(frames: list[_Frame]) -> None:
         return
     if frame.label == "pre" and frame.parts is parent.parts:
         return  # the code element inside pre
-    block = _block(frames)
+    depth, slot = frame.depth, frame.slot
     if frame.label == _WRAPPER:
-        _flush(frame)
-        block.lines.extend(frame.lines)
-        return
-    if frame.label == "pre":
+        _flush(frame, lines)
+    elif frame.label == "pre":
         text = "".join(frame.parts)
         text = text[:-1] if text.endswith("\n") else text
-        block.lines.append("pre")
-        block.lines.extend(f"  | {line}" for line in text.split("\n"))
-        return
-    if frame.label.split("[")[0] in _LEAVES:
+        lines.extend((depth + 1, f"| {line}") for line in text.split("\n"))
+    elif frame.label.split("[")[0] in _LEAVES:
         text = _fold(frame.parts)
         if frame.label == "p" and _only_image(text):
-            block.lines.append(f"img {text}")
+            lines[slot] = (depth, f"img {text}")
         elif text or frame.label != "p":
-            block.lines.append(f"{frame.label} {text}".rstrip())
-        return
-    _flush(frame)
-    lines = frame.lines
-    if frame.label == "tr" and all(line[:5] in ("cell", "cell ") for line in lines):
-        cells = " | ".join(line[5:] for line in lines)
-        block.lines.append(f"tr | {cells} |")
-        return
-    if len(lines) == 1 and lines[0].startswith("p "):
-        block.lines.append(f"{frame.label} {lines[0][2:]}")
+            lines[slot] = (depth, f"{frame.label} {text}".rstrip())
+        else:
+            del lines[slot]  # an empty paragraph: Intercom's editor writes them as spacing
     else:
-        block.lines.append(frame.label)
-        block.lines.extend(f"  {line}" for line in lines)
+        _flush(frame, lines)
+        children = len(lines) - slot - 1
+        if frame.label == "tr" and all(
+            d == depth + 1 and t[:5] in ("cell", "cell ") for d, t in lines[slot + 1 :]
+        ):
+            cells = " | ".join(t[5:] for _, t in lines[slot + 1 :])
+            lines[slot:] = [(depth, f"tr | {cells} |")]
+        elif children == 1 and lines[-1][1].startswith("p "):
+            lines[slot:] = [(depth, f"{frame.label} {lines[-1][1][2:]}")]
 
 
 def _block(frames: list[_Frame]) -> _Frame:
@@ -213,16 +221,16 @@ def _block(frames: list[_Frame]) -> _Frame:
     return frames[0]
 
 
-def _flush(frame: _Frame) -> None:
+def _flush(frame: _Frame, lines: list[tuple[int, str]]) -> None:
     """Inline content directly in a container is one implicit paragraph."""
     if not frame.parts or frame.label == "pre":
         return
     text = _fold(frame.parts)
     frame.parts = []
     if _only_image(text):
-        frame.lines.append(f"img {text}")
+        lines.append((frame.depth + 1, f"img {text}"))
     elif text:
-        frame.lines.append(f"p {text}")
+        lines.append((frame.depth + 1, f"p {text}"))
 
 
 def _fold(parts: list[str]) -> str:

@@ -178,8 +178,11 @@ def test_replace_urls_swaps_only_exact_keys() -> None:
 
 # Generated Markdown: what writers write (headings, paragraphs, emphasis, links, images, lists,
 # tables, code), valid by construction.
-WORD = st.text(
-    st.sampled_from("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789éß"), min_size=1, max_size=8
+# Words start with a letter: "- 0." is a list item holding an empty ordered list (validate says so).
+WORD = st.builds(
+    str.__add__,
+    st.sampled_from("abcxyzABCéß"),
+    st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789éß"), max_size=7),
 )
 PUNCT = st.sampled_from(["", "", ",", ".", "!", "?", ":", "'s"])
 URL = st.sampled_from(
