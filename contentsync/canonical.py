@@ -53,6 +53,7 @@ _ESCAPE = str.maketrans(
         "!": "\\!",
     }
 )
+_SPECIAL = re.compile(r"[\\*_`\[\]<!]")
 _UNMARK = str.maketrans({BOLD: "**", ITALIC: "_"})
 
 
@@ -111,20 +112,22 @@ def _enter(
     top = frames[-1]
     if tag == "-text":
         text = node.text_content or ""
-        top.parts.append(text if top.label == "pre" else text.translate(_ESCAPE))
+        if top.label != "pre" and _SPECIAL.search(text):
+            text = text.translate(_ESCAPE)
+        top.parts.append(text)
         return False
     if tag is None or tag.startswith("-") or tag in ("script", "style"):
         return False
     label = _BLOCK_LABELS.get(tag)
     if tag == "div":
         # A callout is a block; any other div wraps blocks: a boundary, not a line of its own.
-        callout = "intercom-interblocks-callout" in (node.attributes.get("class") or "")
+        callout = "intercom-interblocks-callout" in (node.attrs.get("class") or "")
         label = "callout" if callout else _WRAPPER
     if label is not None:
         block = _block(frames)
         _flush(block, lines)
         if label in _LEAVES:
-            align = _ALIGN.search(node.attributes.get("class") or "")
+            align = _ALIGN.search(node.attrs.get("class") or "")
             if align:
                 label = f"{label}[{align.group(1)}]"
         frame = _Frame(label)

@@ -36,19 +36,20 @@ UNSAFE = SAFE | Options.CMARK_OPT_UNSAFE
 MAX_CHARS = 1_000_000
 
 _SOURCEPOS = re.compile(r' data-sourcepos="(\d+):(\d+)-(\d+):(\d+)"')
+_SOURCEPOS_ATTRIBUTE = re.compile(r' data-sourcepos="[^"]*"')
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-# The newline cmark writes after a block: Intercom makes an empty paragraph of it.
-_BLOCK_TAGS = "ul ol li table thead tbody tr /p /ul /ol /li /table /thead /tbody /tr /th /td /pre"
-_AFTER_BLOCK = re.compile(
-    "\n(?:"
-    + "|".join(f"(?<=<{tag}>\n)" for tag in [*_BLOCK_TAGS.split(), "/div", "/h1", "/h2", "/h3"])
-    + "|(?<=<hr />\n)|(?<=</h[4-6]>\n))"
+# cmark ends each block with a newline: Intercom makes an empty paragraph of one between blocks.
+_BLOCK_END = re.compile(
+    r"(</(?:p|ul|ol|li|table|thead|tbody|tr|th|td|pre|div|h[1-6])>"
+    r"|<(?:ul|ol|li|table|thead|tbody|tr)>|<hr />)\n"
 )
 _DEEP_HEADING = re.compile(r"<h([3-6])\b[^>]*>")
 _CODE_LANGUAGE = re.compile(r'<code class="language-([^"]*)"')
 _TABLE_OR_ALIGN = re.compile(r'<table\b[^>]*>|<t[hd] align="')
 _COMMENT = re.compile(r"<!--")
 _EMPTY_ITEM = re.compile(r"(<li[^>]*>)\s*</li>")
+_BLOCKQUOTE_TAG = re.compile(r"<blockquote\b[^>]*>")
+_TABLE_TAG = re.compile(r"<table\b[^>]*>")
 _STRUCTURE = re.compile(r"<(/?)(li|ul|ol|blockquote|table)\b[^>]*>")
 _LINK_OR_IMAGE = re.compile(r'<a href="([^"]*)"[^>]*>|<img src="([^"]*)" alt="([^"]*)"[^>]*>')
 _BLOCKQUOTE = (
@@ -82,13 +83,13 @@ def render(markdown: str, *, first_line: int = 1) -> Rendered:
     raw = "<!-- raw HTML omitted -->" in marked or ' href=""' in marked or ' src=""' in marked
     if raw:  # raw HTML, or a URL cmark would blank: render it as written and check every tag
         marked = cmark(encoded, UNSAFE)
-    html = _SOURCEPOS.sub("", marked)
+    html = _SOURCEPOS_ATTRIBUTE.sub("", marked)
     lines = _Lines(marked, markdown, first_line)
     found = lines.unstrip(html_subset.scan(html), html) if raw else scan_cmark_output(marked)
     problems = _source_problems(markdown, first_line)
-    problems += [lines.note(p.offset, p.tag, p.message) for p in found.problems]
+    problems += [lines.note(p.offset, p.tag, p.message, column=True) for p in found.problems]
     return Rendered(
-        html=_AFTER_BLOCK.sub("", html).rstrip("\n"),
+        html=_without_block_newlines(html),
         problems=sorted(problems),
         warnings=sorted(_warnings(marked, lines)),
         links=[(href, lines.note(at, tag, "").line) for href, at, tag in found.links],
@@ -123,6 +124,33 @@ def scan_cmark_output(html: str) -> html_subset.Scan:
     problems = out.problems
     for m in _EMPTY_ITEM.finditer(html):
         problems.append(html_subset.HtmlProblem(m.start(), html_subset.EMPTY_ITEM, m.group(1)))
+    containers = sum(html.count(tag) for tag in ("<ul", "<ol", "<table", "<blockquote"))
+    if containers > html_subset.MAX_NESTING:
+        _structure(html, problems)  # tag by tag: nesting may be too deep
+    else:
+        for m in _BLOCKQUOTE_TAG.finditer(html):
+            problems.append(html_subset.HtmlProblem(m.start(), _BLOCKQUOTE, m.group()))
+        for m in _TABLE_TAG.finditer(html):
+            if html.count("<li", 0, m.start()) > html.count("</li>", 0, m.start()):
+                problems.append(
+                    html_subset.HtmlProblem(m.start(), html_subset.TABLE_IN_ITEM, m.group())
+                )
+    for m in _LINK_OR_IMAGE.finditer(html):
+        href, src, alt = m.group(1), m.group(2), m.group(3)
+        url = href if src is None else src
+        url = htmllib.unescape(url) if "&" in url else url
+        why = html_subset.url_problem("href" if src is None else "src", url)
+        if why:
+            problems.append(html_subset.HtmlProblem(m.start(), why, m.group()))
+        if src is None:
+            out.links.append((url, m.start(), m.group()))
+        else:
+            alt = htmllib.unescape(alt) if "&" in alt else alt
+            out.images.append((url, alt, m.start(), m.group()))
+    return out
+
+
+def _structure(html: str, problems: list[html_subset.HtmlProblem]) -> None:
     items = nesting = 0
     deep = False
     for m in _STRUCTURE.finditer(html):
@@ -145,19 +173,6 @@ def scan_cmark_output(html: str) -> html_subset.Scan:
             problems.append(
                 html_subset.HtmlProblem(m.start(), html_subset.TABLE_IN_ITEM, m.group())
             )
-    for m in _LINK_OR_IMAGE.finditer(html):
-        href, src, alt = m.group(1), m.group(2), m.group(3)
-        url = href if src is None else src
-        url = htmllib.unescape(url) if "&" in url else url
-        why = html_subset.url_problem("href" if src is None else "src", url)
-        if why:
-            problems.append(html_subset.HtmlProblem(m.start(), why, m.group()))
-        if src is None:
-            out.links.append((url, m.start(), m.group()))
-        else:
-            alt = htmllib.unescape(alt) if "&" in alt else alt
-            out.images.append((url, alt, m.start(), m.group()))
-    return out
 
 
 def replace_urls(html: str, mapping: Mapping[str, str]) -> str:
@@ -176,6 +191,14 @@ def replace_urls(html: str, mapping: Mapping[str, str]) -> str:
         return f"{m.group(1)}{new}{m.group(3)}"
 
     return _URL_ATTRIBUTE.sub(swap, html)
+
+
+def _without_block_newlines(html: str) -> str:
+    return _BLOCK_END.sub(_first_group, html).rstrip("\n")
+
+
+def _first_group(m: re.Match[str]) -> str:
+    return m.group(1)
 
 
 def _source_problems(markdown: str, first_line: int) -> list[Note]:
@@ -294,7 +317,8 @@ class _Lines:
         out.images = [(src, alt, at(offset), tag) for src, alt, offset, tag in found.images]
         return out
 
-    def note(self, offset: int, tag: str, message: str) -> Note:
+    def note(self, offset: int, tag: str, message: str, *, column: bool = False) -> Note:
+        """Where `tag` at `offset` came from; `column` looks for a raw tag on its line."""
         end = self.marked.find(">", offset) if tag else offset
         i = bisect.bisect_right(self.positions, end) - 1
         if i >= 0:
@@ -304,7 +328,8 @@ class _Lines:
                 return Note(self.first_line + line - 1, int(block.group(2)), message)
             estimate = line + self.marked.count("\n", block.start(), offset)
             if estimate <= last:
-                return Note(self.first_line + estimate - 1, self._column(tag, estimate), message)
+                where = self._column(tag, estimate) if column else 0
+                return Note(self.first_line + estimate - 1, where, message)
             after = last + 1
         else:
             estimate, after = 1 + self.marked.count("\n", 0, offset), 1
@@ -316,8 +341,6 @@ class _Lines:
 
     def _column(self, tag: str, line: int) -> int:
         """Where raw `tag` starts on `line`, or 0 (cmark's own inline tags are not there)."""
-        if not tag:
-            return 0
         found = self._find(tag, line)
         end = self.markdown.find("\n", self._line_starts[line - 1])
         if found < 0 or (end >= 0 and found > end):
