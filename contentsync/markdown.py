@@ -336,8 +336,8 @@ class _Lines:
         found = self._find(_SOURCEPOS.sub("", tag), after) if tag else -1
         if found < 0:
             return Note(self.first_line + estimate - 1, 0, message)
-        line, column = _position(self.markdown, found, self.first_line)
-        return Note(line, column, message)
+        line, where = _position(self.markdown, found, self.first_line)
+        return Note(line, where, message)
 
     def _column(self, tag: str, line: int) -> int:
         """Where raw `tag` starts on `line`, or 0 (cmark's own inline tags are not there)."""
