@@ -8,8 +8,10 @@ name and alt text: Intercom re-hosts images under new signed URLs) and heading l
 attributes, wrapper divs, paragraphs wrapped around list-item and cell text, header rows (th and
 td are both cells), code languages, empty paragraphs, unknown classes and attributes.
 
-The walk is iterative (no recursion limit) over selectolax's lexbor tree: measured over 2,000
-rendered bodies, lexbor parse + walk took a third of lxml's and an eighth of html.parser's time.
+The walk is iterative (no recursion limit) over selectolax's lexbor tree. Measured over 2,000
+rendered bodies: lexbor parse + bare walk 0.1 ms a body, lxml's 0.3 ms, html.parser's parse
+alone 0.8 ms; a regular-expression tokenizer instead of a DOM made the whole projection slower
+(1.0-1.2 ms against 0.8-1.0 ms), the Python work per node is what costs.
 """
 
 from __future__ import annotations
