@@ -25,12 +25,16 @@ install: $(BIN)/.installed
 
 # Validate, plan and apply the example content against the embedded sandbox (fresh state each
 # run), then plan again: the second plan must show no changes (exit 0 with --detailed-exitcode).
+# Then the same for docs/examples/nested, a three-level help center on API 2.16.
+NESTED := docs/examples/nested
 demo: $(BIN)/.installed
-	rm -f .contentsync/sandbox.json
+	rm -f .contentsync/sandbox.json $(NESTED)/.contentsync/sandbox.json
 	$(CS) validate
 	$(CS) plan
 	$(CS) apply --auto-approve
 	$(CS) plan --detailed-exitcode
+	cd $(NESTED) && $(abspath $(BIN))/contentsync --sandbox apply --auto-approve
+	cd $(NESTED) && $(abspath $(BIN))/contentsync --sandbox plan --detailed-exitcode
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .

@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         parse = _local("parse", content, sizes)
         rows.append(
             (
-                f"local: parse only ({objects} objects, 37 locales, {sizes.local_collections} "
+                f"local: parse only ({objects} objects, 37 locales, {objects + 1} "
                 "files; yaml CSafeLoader)",
                 f"{parse['seconds']:.2f} s, peak RSS {parse['maxrss_mb']:.0f} MB",
                 "baseline",
@@ -197,7 +197,7 @@ def _apply_row(
         f"{run.seconds:.2f} s = {run.ratio:.2f}x bound{spread} ({run.requests} requests)",
         f"bound {run.bound:.3f} s = max({run.requests} req / rate {rate}, "
         f"{run.requests} x {run.latency_ms:g} ms / {run.parallelism}, "
-        f"depth {run.depth} x {run.latency_ms:g} ms); {target}",
+        f"chain {run.chain} x {run.latency_ms:g} ms); {target}",
         _target(ok) if target != "(reference)" else "",
     )
 

@@ -21,7 +21,7 @@ import yaml
 
 from benchmarks.generate import live_json
 from contentsync import render
-from contentsync.diff import make_plan
+from contentsync.diff import Options, make_plan
 from contentsync.gcpause import collector_paused
 from contentsync.live import read_live
 from contentsync.loader import load_content
@@ -31,7 +31,9 @@ HELP_CENTER_ID = "77"
 
 
 class _Lists:
-    """Intercom's list answers, already fetched: read_live converts them as plan does."""
+    """Intercom's 2.9 list answers, already fetched: read_live converts them as plan does."""
+
+    api_version = "2.9"
 
     def __init__(self, identifier: str, collections: list[Any], sections: list[Any]) -> None:
         self.identifier = identifier
@@ -47,6 +49,9 @@ class _Lists:
     def list_sections(self) -> list[dict[str, Any]]:
         return self.sections
 
+    def list_articles(self) -> list[dict[str, Any]]:
+        return []
+
 
 def parse_only(content_dir: Path) -> list[Any]:
     """The fastest honest parse: libyaml's safe loader over every file, results kept."""
@@ -61,7 +66,7 @@ def plan_work(content_dir: Path, lists: _Lists) -> int:
     """What `contentsync plan` does locally: load + validate, live JSON -> model, diff, render."""
     desired = load_content(content_dir)
     live = read_live(lists)
-    plan = make_plan(desired, live, api_url="http://127.0.0.1")
+    plan = make_plan(desired, live, Options(api_url="http://127.0.0.1"))
     out = io.StringIO()
     render.render_text(plan, out)
     return len(plan.changes)

@@ -7,21 +7,25 @@ moves), with at most `parallelism` requests in flight. On a failure or a stop re
 new starts, what is in flight finishes, and the report says what was done and what was not.
 
 A create whose outcome is unknown (the client could not tell whether Intercom made it) is
-resolved by re-reading the parent's children: an object with that name under that parent that
-was not there before is adopted, so a create is never duplicated.
+resolved by re-reading: an object with that name under that parent that was not there before
+is adopted, so a create is never duplicated. A create also waits for its previous sibling's,
+so Intercom, which shows objects in creation order, shows them in file order.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 from contentsync import live
+from contentsync.bodies import article_url, link_targets, resolve_links
+from contentsync.canonical import canonical
 from contentsync.errors import ContentsyncError, NotFound, OutcomeUnknown
 from contentsync.gcpause import existing_objects_frozen
+from contentsync.locales import nests
 from contentsync.plan import Change, Plan
 
 Status = Literal["done", "failed", "not run"]
@@ -29,6 +33,8 @@ CREATE_ATTEMPTS = 5
 
 
 class Client(Protocol):
+    api_version: str
+
     def list_collections(self) -> list[dict[str, Any]]: ...
     def list_sections(self) -> list[dict[str, Any]]: ...
     def create_collection(self, body: dict[str, Any]) -> dict[str, Any]: ...
@@ -37,6 +43,10 @@ class Client(Protocol):
     def create_section(self, body: dict[str, Any]) -> dict[str, Any]: ...
     def update_section(self, id: str, body: dict[str, Any]) -> dict[str, Any]: ...
     def delete_section(self, id: str) -> dict[str, Any]: ...
+    def create_article(self, body: dict[str, Any]) -> dict[str, Any]: ...
+    def update_article(self, id: str, body: dict[str, Any]) -> dict[str, Any]: ...
+    def delete_article(self, id: str) -> dict[str, Any]: ...
+    def list_recent_articles(self) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -60,41 +70,92 @@ class ApplyReport:
         return not self.interrupted and all(r.status == "done" for r in self.results)
 
 
-def request_body(change: Change, *, parent_id: str | None = None) -> dict[str, Any]:
-    """The request body exactly as API 2.9 types it (ids as integers)."""
-    body: dict[str, Any] = {"name": change.name}
-    translated: dict[str, Any] = {}
-    for locale, text in sorted(change.translations.items()):
-        content = {"name": text.name}
-        if change.kind == "collection":
-            content["description"] = text.description
-        translated[locale] = content
+def is_section(change: Change, api_version: str) -> bool:
+    """API 2.9 calls a level-2 collection a section, with endpoints of its own."""
+    return change.kind == "collection" and change.depth == 2 and not nests(api_version)
+
+
+def article_body(
+    change: Change, api_version: str, *, parent_id: str | None, links: Mapping[str, str]
+) -> dict[str, Any]:
+    """An article's request: ids as the API types them (parent_id an integer on create, a
+    string on update; author_id an integer); links to other articles resolved to their ids
+    (a target not made yet links to nothing for now: '#')."""
+
+    def content(text: Mapping[str, str], locale: str) -> dict[str, Any]:
+        urls = {path: "#" for path in link_targets(text.get("body", ""))}
+        urls.update(
+            {
+                path: article_url(change.help_center, locale, target)
+                for path, target in links.items()
+                if target
+            }
+        )
+        return {
+            "title": text["title"],
+            "description": text.get("description", ""),
+            "body": resolve_links(text.get("body", ""), urls),
+            "author_id": int(text["author"]),
+            "state": text.get("state", "published"),
+        }
+
+    body = content(change.text, change.default_locale)
+    if parent_id is not None:
+        body["parent_id"] = int(parent_id) if change.action == "create" else str(parent_id)
+        if not nests(api_version):
+            body["parent_type"] = "section" if change.depth == 3 else "collection"
+    translated: dict[str, Any] = {
+        locale: content(text, locale) for locale, text in sorted(change.translations.items())
+    }
     for locale in change.removed_locales:
         translated[locale] = None
-    if change.kind == "collection":
-        body["description"] = change.description
-        if change.action == "create" and change.help_center_id is not None:
-            body["help_center_id"] = int(change.help_center_id)
-    elif parent_id is not None:
-        body["parent_id"] = int(parent_id)
+    if translated:
+        body["translated_content"] = translated
+    return body
+
+
+def request_body(
+    change: Change, api_version: str, *, parent_id: str | None = None
+) -> dict[str, Any]:
+    """The request body exactly as the API version types it (ids as integers)."""
+    section = is_section(change, api_version)
+    body: dict[str, Any] = {"name": change.text["name"]}
+    translated: dict[str, Any] = {}
+    for locale, text in sorted(change.translations.items()):
+        translated[locale] = {"name": text["name"]}
+        if not section:
+            translated[locale]["description"] = text.get("description", "")
+    for locale in change.removed_locales:
+        translated[locale] = None
+    if not section:
+        body["description"] = change.text.get("description", "")
+    if change.action == "create" and change.depth == 1 and change.help_center_id is not None:
+        body["help_center_id"] = int(change.help_center_id)
+    if parent_id is not None:
+        # a 2.9 section's parent is an integer; 2.16 types a collection's parent_id a string
+        body["parent_id"] = str(parent_id) if nests(api_version) else int(parent_id)
+    elif change.action == "update" and change.old_parent_id and nests(api_version):
+        body["parent_id"] = None  # moved to the top of its help center
     if translated:
         body["translated_content"] = translated
     return body
 
 
 def dependencies(changes: Iterable[Change]) -> dict[str, set[str]]:
-    """ref -> refs that must be done first, among the given changes."""
+    """ref -> refs that must be done first, among the given changes: a parent made in the same
+    plan, the previous sibling (Intercom shows siblings in creation order), and for a delete of
+    a collection whatever leaves it first (its deleted children, what moves out)."""
     changes = list(changes)
     refs = {c.ref for c in changes}
     deps: dict[str, set[str]] = {c.ref: set() for c in changes}
     for c in changes:
-        if c.parent_ref and c.parent_ref in refs:
-            deps[c.ref].add(c.parent_ref)
-        if c.kind == "section" and c.action in ("delete", "update"):
-            old_parent = c.parent_id if c.action == "delete" else c.old_parent_id
-            parent_delete = f"collection:{old_parent}"
-            if old_parent and parent_delete in refs:
-                deps[parent_delete].add(c.ref)
+        for ref in (c.parent_ref, c.after_ref, c.target_ref, *c.links.values()):
+            if ref and ref in refs and ref != c.ref:
+                deps[c.ref].add(ref)
+        old_parent = c.parent_id if c.action == "delete" else c.old_parent_id
+        parent_delete = f"collection:{old_parent}"
+        if old_parent and parent_delete in refs:
+            deps[parent_delete].add(c.ref)
     return deps
 
 
@@ -214,6 +275,8 @@ class _Run:
         self.skip([c for c in changes if c.ref not in started], why)
 
     def execute(self, change: Change) -> ActionResult:
+        if change.refused:
+            return ActionResult(change, "failed", change.id, change.refused)
         try:
             if change.action == "create":
                 return self.create(change)
@@ -230,14 +293,30 @@ class _Run:
             return self.created[change.parent_ref]
         return change.parent_id
 
+    def links_of(self, change: Change) -> dict[str, str]:
+        """Link target file -> its article id, '' when it is not made (yet)."""
+        with self.lock:
+            return {
+                p: self.created.get(t, t if t.isdigit() else "") for p, t in change.links.items()
+            }
+
+    def body_of(self, change: Change, parent_id: str | None) -> dict[str, Any]:
+        version = self.client.api_version
+        if change.kind == "article":
+            links = self.links_of(change)
+            return article_body(change, version, parent_id=parent_id, links=links)
+        return request_body(change, version, parent_id=parent_id)
+
     def create(self, change: Change) -> ActionResult:
         parent_id = self.parent_of(change)
-        body = request_body(change, parent_id=parent_id)
-        send = (
-            self.client.create_collection
-            if change.kind == "collection"
-            else self.client.create_section
-        )
+        version = self.client.api_version
+        body = self.body_of(change, parent_id)
+        if change.kind == "article":
+            send = self.client.create_article
+        elif is_section(change, version):
+            send = self.client.create_section
+        else:
+            send = self.client.create_collection
         for _ in range(CREATE_ATTEMPTS):
             try:
                 new_id = str(send(body)["id"])
@@ -246,7 +325,7 @@ class _Run:
                 adopted = self.adopt(change, parent_id)
                 if adopted is None:
                     continue  # provably not made: sending again cannot duplicate it
-                new_id, detail = adopted, "adopted after an unknown outcome"
+                new_id, detail = adopted, "the connection failed, but it was made: kept it"
             with self.lock:
                 self.known.add(new_id)
                 self.created[change.ref] = new_id
@@ -256,36 +335,62 @@ class _Run:
         )
 
     def adopt(self, change: Change, parent_id: str | None) -> str | None:
-        if change.kind == "collection":
-            for c in map(live.collection, self.client.list_collections()):
-                if c.help_center_id == change.help_center_id and c.name == change.name:
-                    with self.lock:
-                        if c.id not in self.known:
-                            return c.id
-        else:
-            for s in map(live.section, self.client.list_sections()):
-                if s.parent_id == parent_id and s.name == change.name:
-                    with self.lock:
-                        if s.id not in self.known:
-                            return s.id
+        """The object this create made, if Intercom has it: same name, same place, and not
+        there when the plan was checked."""
+        if change.kind == "article":
+            return self.adopt_article(change, parent_id)
+        section = is_section(change, self.client.api_version)
+        listed = self.client.list_sections() if section else self.client.list_collections()
+        for c in map(live.collection, listed):
+            same_place = (
+                c.parent_id == parent_id
+                if parent_id is not None
+                else c.parent_id is None and c.help_center_id == change.help_center_id
+            )
+            if same_place and c.key == change.name:
+                with self.lock:
+                    if c.id not in self.known:
+                        return c.id
+        return None
+
+    def adopt_article(self, change: Change, parent_id: str | None) -> str | None:
+        """Intercom lists the newest articles first: a create that happened is on page one."""
+        for a in map(live.article, self.client.list_recent_articles()):
+            if a.key == change.name and a.parent_id == parent_id:
+                with self.lock:
+                    if a.id not in self.known:
+                        return a.id
         return None
 
     def update(self, change: Change) -> ActionResult:
+        if change.target_ref is not None:  # a second update of what this plan made
+            change = replace(change, id=self.created[change.target_ref])
         assert change.id is not None
-        if change.kind == "collection":
-            self.client.update_collection(change.id, request_body(change))
-        else:
-            body = request_body(change, parent_id=self.parent_of(change))
+        version = self.client.api_version
+        body = self.body_of(change, self.parent_of(change))
+        if change.kind == "article":
+            answer = self.client.update_article(change.id, body)
+            if canonical(str(answer.get("body") or "")) != canonical(body["body"]):
+                return ActionResult(
+                    change,
+                    "failed",
+                    change.id,
+                    "Intercom kept the old text: the article has unpublished changes in "
+                    "Intercom's editor (publish or discard them, then apply again)",
+                )
+        elif is_section(change, version):
             self.client.update_section(change.id, body)
+        else:
+            self.client.update_collection(change.id, body)
         return ActionResult(change, "done", change.id)
 
     def delete(self, change: Change) -> ActionResult:
         assert change.id is not None
-        send = (
-            self.client.delete_collection
-            if change.kind == "collection"
-            else self.client.delete_section
-        )
+        section = is_section(change, self.client.api_version)
+        if change.kind == "article":
+            send = self.client.delete_article
+        else:
+            send = self.client.delete_section if section else self.client.delete_collection
         try:
             send(change.id)
         except NotFound:

@@ -24,8 +24,10 @@ import click
 
 from contentsync import __version__, render
 from contentsync.apply import ActionResult, ApplyReport, apply_plan
+from contentsync.authors import admin_ids, emails, resolve_authors
 from contentsync.client import IntercomClient, check_api_url
 from contentsync.config import Config, load_config
+from contentsync.diff import Options as PlanOptions
 from contentsync.diff import content_digest, live_digest, make_plan
 from contentsync.errors import (
     ApplyFailed,
@@ -39,7 +41,7 @@ from contentsync.errors import (
 from contentsync.export import export_help_center
 from contentsync.live import read_live
 from contentsync.loader import load_content
-from contentsync.model import DesiredState, LiveState
+from contentsync.model import DesiredState, LiveState, walk
 from contentsync.plan import Plan
 from contentsync.schemas import write_all
 
@@ -54,8 +56,16 @@ class Options:
     content: Path | None
     api_url: str | None
     sandbox: bool
+    ignore_pins: bool
     verbose: int
     color: bool
+
+    def pins_ignored(self) -> str:
+        """Why pinned ids are not used: the sandbox's ids are not Intercom's, and a staging
+        workspace's are not production's."""
+        if self.sandbox:
+            return "--sandbox"
+        return "--ignore-pins" if self.ignore_pins else ""
 
     def config(self) -> Config:
         return load_config(self.config_file, content_dir=self.content, api_url=self.api_url)
@@ -80,6 +90,9 @@ def _err(message: str) -> None:
 @click.option("--content", type=click.Path(path_type=Path), help="Content directory.")
 @click.option("--api-url", help="Intercom API base URL (overrides INTERCOM_API_URL).")
 @click.option("--sandbox", is_flag=True, help="Use the embedded sandbox; no token needed.")
+@click.option(
+    "--ignore-pins", is_flag=True, help="Match by name, not by pinned id (a staging workspace)."
+)
 @click.option("-v", "--verbose", count=True, help="More detail (-vv: HTTP requests).")
 @click.option("--no-color", is_flag=True, help="No colour (also: NO_COLOR).")
 @click.pass_context
@@ -89,12 +102,13 @@ def cli(
     content: Path | None,
     api_url: str | None,
     sandbox: bool,
+    ignore_pins: bool,
     verbose: int,
     no_color: bool,
 ) -> None:
     """Keep an Intercom Help Center in git: validate, plan, apply."""
     color = not no_color and "NO_COLOR" not in os.environ and _stdout().isatty()
-    ctx.obj = Options(config_file, content, api_url, sandbox, verbose, color)
+    ctx.obj = Options(config_file, content, api_url, sandbox, ignore_pins, verbose, color)
     if verbose:
         logging.basicConfig(
             level=logging.DEBUG if verbose > 1 else logging.INFO,
@@ -108,7 +122,33 @@ def cli(
 
 
 def _load(config: Config) -> DesiredState:
-    return load_content(config.content_dir)
+    desired = load_content(
+        config.content_dir,
+        api_version=config.api_version,
+        default_author=config.default_author,
+        assets_base_url=config.assets_base_url,
+    )
+    for warning in desired.warnings:
+        _err(warning)
+    return desired
+
+
+def _read(client: IntercomClient, desired: DesiredState) -> tuple[DesiredState, LiveState]:
+    """The live state, and the content with its authors as the admin ids Intercom knows."""
+    live = read_live(client)
+    return resolve_authors(desired, admin_ids(client.list_admins())), live
+
+
+def _plan(options: Options, config: Config, desired: DesiredState, live: LiveState, target: str,
+          exact: bool) -> Plan:  # fmt: skip
+    settings = PlanOptions(
+        max_delete_fraction=config.max_delete_fraction,
+        api_url=target,
+        api_version=config.api_version,
+        pins_ignored=options.pins_ignored(),
+        exact=exact,
+    )
+    return make_plan(desired, live, settings)
 
 
 @contextlib.contextmanager
@@ -130,8 +170,16 @@ def _client(
         )
         state = config.root / SANDBOX_STATE
         state.parent.mkdir(parents=True, exist_ok=True)
+        admins = emails(desired) if desired else []
+        languages = {
+            hc.identifier: hc.locales
+            for hc in (desired.help_centers if desired else ())
+            if hc.locales
+        }
         with (
-            running_sandbox(state, folders, default_locales=locales) as sandbox,
+            running_sandbox(
+                state, folders, default_locales=locales, admins=admins, locales=languages
+            ) as sandbox,
             IntercomClient(sandbox.url, SANDBOX_TOKEN, api_version=config.api_version) as client,
         ):
             yield client, "sandbox"
@@ -148,7 +196,7 @@ def _client(
 
 
 def _known_ids(live: LiveState) -> set[str]:
-    return {c.id for c in live.collections} | {s.id for s in live.sections}
+    return {n.id for n in live.nodes}
 
 
 def _step_summary(markdown: str) -> None:
@@ -166,13 +214,13 @@ def _step_summary(markdown: str) -> None:
 def validate(options: Options) -> None:
     """Check the content files offline: YAML, schema, references, locales."""
     desired = _load(options.config())
-    collections = [c for hc in desired.help_centers for c in hc.collections]
-    sections = sum(len(c.sections) for c in collections)
-    translations = sum(len(c.translations) + sum(len(s.translations) for s in c.sections)
-                       for c in collections)  # fmt: skip
+    nodes = [n for hc in desired.help_centers for n, _, _ in walk(hc.children)]
+    collections = sum(1 for n in nodes if n.kind == "collection")
+    articles = len(nodes) - collections
+    translations = sum(len(n.translations) for n in nodes)
     click.echo(
-        f"Valid: {len(desired.help_centers)} help center(s), {len(collections)} collection(s), "
-        f"{sections} section(s), {translations} translation(s)."
+        f"Valid: {len(desired.help_centers)} help center(s), {collections} collection(s), "
+        f"{articles} article(s), {translations} translation(s)."
     )
 
 
@@ -181,18 +229,22 @@ def validate(options: Options) -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="Write the plan file (JSON) here.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @click.option("--max-chars", type=click.IntRange(min=1000), help="Cut markdown to this size.")
+@click.option("--exact", is_flag=True, help="Never pair leftovers into renames and moves.")
 @click.pass_obj
 def plan(
-    options: Options, fmt: str, out: Path | None, detailed_exitcode: bool, max_chars: int | None
+    options: Options,
+    fmt: str,
+    out: Path | None,
+    detailed_exitcode: bool,
+    max_chars: int | None,
+    exact: bool,
 ) -> None:
     """Show what apply would change."""
     config = options.config()
     desired = _load(config)
     with _client(options, config, desired) as (client, target):
-        live = read_live(client)
-    result = make_plan(
-        desired, live, max_delete_fraction=config.max_delete_fraction, api_url=target
-    )
+        desired, live = _read(client, desired)
+    result = _plan(options, config, desired, live, target, exact)
     stream = _stdout()
     if fmt == "json":
         stream.write(render.render_json(result))
@@ -213,6 +265,7 @@ def plan(
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--parallelism", type=click.IntRange(1, 64), help="Requests in flight (default 8).")
 @click.option("--allow-mass-delete", is_flag=True, help="Allow deleting over the safety limit.")
+@click.option("--exact", is_flag=True, help="Never pair leftovers into renames and moves.")
 @click.pass_obj
 def apply(
     options: Options,
@@ -220,24 +273,29 @@ def apply(
     auto_approve: bool,
     parallelism: int | None,
     allow_mass_delete: bool,
+    exact: bool,
 ) -> None:
     """Apply a fresh plan (after confirmation) or exactly the plan in PLANFILE."""
     config = options.config()
     saved = _read_planfile(planfile) if planfile else None
     desired = _load(config)
     with _client(options, config, desired) as (client, target):
-        live = read_live(client)
+        desired, live = _read(client, desired)
         if saved is not None:
             try:
                 _check_fresh(saved, desired, live, target)
             except StalePlan as exc:
                 _step_summary(render.render_refusal_markdown(str(exc)))
                 raise
-            chosen = saved
-        else:
-            chosen = make_plan(
-                desired, live, max_delete_fraction=config.max_delete_fraction, api_url=target
+            chosen = saved.with_texts(
+                {
+                    node.path: (node.fields, node.translations)
+                    for hc in desired.help_centers
+                    for node, _, _ in walk(hc.children)
+                }
             )
+        else:
+            chosen = _plan(options, config, desired, live, target, exact)
         stream = _stdout()
         render.render_text(chosen, stream, color=options.color)
         if chosen.empty:
@@ -277,7 +335,7 @@ def _check_fresh(saved: Plan, desired: DesiredState, live: LiveState, target: st
         raise StalePlan(f"stale plan: it was made against {saved.api_url}, not {target}")
     if saved.content_digest != content_digest(desired):
         raise StalePlan("stale plan: the content changed since the plan was made; plan again")
-    if saved.live_digest != live_digest(desired, live):
+    if saved.live_digest != live_digest(saved.changes, live):
         raise StalePlan(
             "stale plan: the live help center changed since the plan was made; plan again"
         )
@@ -354,6 +412,7 @@ def export(options: Options, out: Path | None, identifiers: tuple[str, ...]) -> 
     target = out or config.content_dir
     with _client(options, config) as (client, _):
         live = read_live(client)
+        emails = {str(a["id"]): str(a["email"]) for a in client.list_admins() if a.get("email")}
     known = {h.identifier: h for h in live.help_centers}
     missing = [i for i in identifiers if i not in known]
     if missing:
@@ -363,7 +422,7 @@ def export(options: Options, out: Path | None, identifiers: tuple[str, ...]) -> 
     chosen = [known[i] for i in identifiers] if identifiers else list(known.values())
     for hc in chosen:
         folder = target / hc.identifier
-        if folder.is_dir() and any(folder.glob("*.y*ml")):
+        if folder.is_dir() and any(folder.iterdir()):
             raise ConfigError(
                 f"{folder} already holds content files: export into an empty directory "
                 "(--out) and compare"
@@ -371,10 +430,11 @@ def export(options: Options, out: Path | None, identifiers: tuple[str, ...]) -> 
     for hc in chosen:
         folder = target / hc.identifier
         folder.mkdir(parents=True, exist_ok=True)
-        files = export_help_center(live, hc)
+        files = export_help_center(live, hc, emails=emails)
         for name, text in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(text, encoding="utf-8")
-        click.echo(f"Exported {hc.identifier}: {len(files) - 1} collection file(s) in {folder}")
+        click.echo(f"Exported {hc.identifier}: {len(files) - 1} file(s) in {folder}")
 
 
 @cli.command("schemas")
@@ -404,6 +464,13 @@ def sandbox() -> None:
 @click.option("--fault-rate", default=0.0, type=click.FloatRange(0, 1))
 @click.option("--fault-seed", default=0, type=int)
 @click.option("--rate-limit", type=click.IntRange(min=1), help="Requests per 10 s window.")
+@click.option(
+    "--admin",
+    "admins",
+    multiple=True,
+    metavar="EMAIL",
+    help="A teammate who can author articles, besides the token's owner.",
+)
 def sandbox_serve(
     host: str,
     port: int,
@@ -413,6 +480,7 @@ def sandbox_serve(
     fault_rate: float,
     fault_seed: int,
     rate_limit: int | None,
+    admins: tuple[str, ...],
 ) -> None:
     """Serve the sandbox over HTTP until Ctrl-C."""
     from contentsync.sandbox import SANDBOX_TOKEN, FaultConfig, SandboxOptions, serve
@@ -420,7 +488,7 @@ def sandbox_serve(
     click.echo(f"Sandbox on http://{host}:{port} (token: {SANDBOX_TOKEN!r}); Ctrl-C stops it.")
     faults = FaultConfig(rate=fault_rate, seed=fault_seed)
     options = SandboxOptions(latency_ms=latency_ms, faults=faults, rate_limit=rate_limit)
-    serve(host, port, state, identifiers, options)
+    serve(host, port, state, identifiers, options, admins)
 
 
 # ---- entry point ------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""Intercom's Help Center API (2.9) over httpx: typed errors, pagination, rate limits, retries.
+"""Intercom's Help Center, article and admin endpoints over httpx: typed errors, pagination,
+rate limits, retries. Every request names its `Intercom-Version`: "2.9" (collections and
+sections) or "2.10" to "2.16" (nested collections; 2.16 has no sections). The methods return
+Intercom's JSON as it comes, in the shape of that version; reading it is live.py's job.
 
 One client is shared by every apply thread: httpx.Client is thread-safe, and the rate-limit
 window and the request counter are behind locks.
@@ -49,6 +52,9 @@ from contentsync.errors import (
     TransportError,
 )
 
+API_VERSIONS = ("2.9", *(f"2.{n}" for n in range(10, 17)))
+# The first version without /help_center/sections.
+NO_SECTIONS = "2.16"
 MAX_PER_PAGE = 250
 # 250,000 objects: far beyond any help center; a server still paging past it is broken.
 MAX_PAGES = 1_000
@@ -85,6 +91,15 @@ def check_api_url(url: str) -> str:
             "use https (plain http is allowed only to a loopback address)"
         )
     return text.rstrip("/")
+
+
+def check_api_version(version: str) -> str:
+    if version not in API_VERSIONS:
+        raise ConfigError(
+            f'api_version {version!r} is not supported: use "2.9" (collections and '
+            'sections) or "2.10" to "2.16" (nested collections)'
+        )
+    return version
 
 
 def _is_loopback(host: str) -> bool:
@@ -193,7 +208,7 @@ class IntercomClient:
         seed: int | None = None,
     ) -> None:
         self.base_url = check_api_url(base_url)
-        self.api_version = api_version
+        self.api_version = check_api_version(api_version)
         self.max_attempts = max(1, max_attempts)
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -238,19 +253,14 @@ class IntercomClient:
     def list_collections(self) -> list[dict[str, Any]]:
         return self._list("/help_center/collections", "collections")
 
-    def list_sections(self) -> list[dict[str, Any]]:
-        return self._list("/help_center/sections", "sections")
-
     def get_help_center(self, id: str) -> dict[str, Any]:
         return self._call("GET", _path("help_centers", id), what=f"help center {id}")
 
     def get_collection(self, id: str) -> dict[str, Any]:
         return self._call("GET", _path("collections", id), what=f"collection {id}")
 
-    def get_section(self, id: str) -> dict[str, Any]:
-        return self._call("GET", _path("sections", id), what=f"section {id}")
-
     def create_collection(self, body: dict[str, Any]) -> dict[str, Any]:
+        """On 2.10+ `parent_id` (a string in 2.16's description, null at the top) nests it."""
         what = f"collection {body.get('name')!r}"
         return self._call("POST", "/help_center/collections", json=body, what=what)
 
@@ -262,16 +272,79 @@ class IntercomClient:
         gone = {"id": str(id), "object": "collection", "deleted": True}
         return self._call("DELETE", _path("collections", id), what=f"collection {id}", gone=gone)
 
+    # Sections: API 2.9 to 2.15 only.
+
+    def list_sections(self) -> list[dict[str, Any]]:
+        self._check_sections()
+        return self._list("/help_center/sections", "sections")
+
+    def get_section(self, id: str) -> dict[str, Any]:
+        self._check_sections()
+        return self._call("GET", _path("sections", id), what=f"section {id}")
+
     def create_section(self, body: dict[str, Any]) -> dict[str, Any]:
+        self._check_sections()
         what = f"section {body.get('name')!r}"
         return self._call("POST", "/help_center/sections", json=body, what=what)
 
     def update_section(self, id: str, body: dict[str, Any]) -> dict[str, Any]:
+        self._check_sections()
         return self._call("PUT", _path("sections", id), json=body, what=f"section {id}")
 
     def delete_section(self, id: str) -> dict[str, Any]:
+        self._check_sections()
         gone = {"id": str(id), "object": "section", "deleted": True}
         return self._call("DELETE", _path("sections", id), what=f"section {id}", gone=gone)
+
+    def _check_sections(self) -> None:
+        if self.api_version == NO_SECTIONS:
+            raise ConfigError(
+                f"API {self.api_version} has no sections (Intercom removed "
+                "/help_center/sections in 2.16): level-2 folders are collections with a "
+                "parent_id there"
+            )
+
+    # Articles. Intercom's facts: `author_id` is an admin id as an integer (/admins lists them
+    # as strings); `parent_id` is an integer in a create and a string in an update; 2.9 answers
+    # with parent_id/parent_type, 2.10+ with parent_ids.
+
+    def list_articles(self) -> list[dict[str, Any]]:
+        """Every article. Lists are sorted by updated_at, newest first, so a write made while
+        they are read moves an article across pages: read everything before writing (objects
+        seen twice are kept once, by id)."""
+        return self._list("/articles", "articles")
+
+    def list_recent_articles(self) -> list[dict[str, Any]]:
+        """The first page of /articles, newest first (the 250 most recently updated): where a
+        create whose outcome is unknown is looked for, since a new article is the newest."""
+        params = {"per_page": MAX_PER_PAGE, "page": 1}
+        body = self._call("GET", "/articles", params=params, what="articles")
+        return _objects(body, "data", "GET", "/articles", "articles")
+
+    def get_article(self, id: str) -> dict[str, Any]:
+        return self._call("GET", _article_path(id), what=f"article {id}")
+
+    def create_article(self, body: dict[str, Any]) -> dict[str, Any]:
+        what = f"article {body.get('title')!r}"
+        return self._call("POST", "/articles", json=body, what=what)
+
+    def update_article(self, id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call("PUT", _article_path(id), json=body, what=f"article {id}")
+
+    def delete_article(self, id: str) -> dict[str, Any]:
+        gone = {"id": str(id), "object": "article", "deleted": True}
+        return self._call("DELETE", _article_path(id), what=f"article {id}", gone=gone)
+
+    # Admins.
+
+    def list_admins(self) -> list[dict[str, Any]]:
+        """Every teammate, with ids as strings and emails (one request: /admins has no pages)."""
+        body = self._call("GET", "/admins", what="admins")
+        return _objects(body, "admins", "GET", "/admins", "admins")
+
+    def me(self) -> dict[str, Any]:
+        """The admin who owns the token."""
+        return self._call("GET", "/me", what="the token's admin")
 
     # ---- paging -------------------------------------------------------------------------
 
@@ -290,11 +363,7 @@ class IntercomClient:
         while True:
             params = {"per_page": MAX_PER_PAGE, "page": page}
             body = self._call("GET", path, params=params, what=what)
-            data = body.get("data")
-            if data is None:
-                data = []
-            if not isinstance(data, list) or not all(isinstance(o, dict) for o in data):
-                raise _invalid("GET", path, f"{what}: 'data' is not a list of objects")
+            data = _objects(body, "data", "GET", path, what)
             if not data:
                 return list(found.values())
             fresh = 0
@@ -444,6 +513,22 @@ class IntercomClient:
 
 def _path(kind: str, id: str) -> str:
     return f"/help_center/{kind}/{quote(str(id), safe='')}"
+
+
+def _article_path(id: str) -> str:
+    return f"/articles/{quote(str(id), safe='')}"
+
+
+def _objects(
+    body: dict[str, Any], key: str, method: str, path: str, what: str
+) -> list[dict[str, Any]]:
+    """The list of objects under `key` (none when it is null or absent)."""
+    found = body.get(key)
+    if found is None:
+        return []
+    if not isinstance(found, list) or not all(isinstance(o, dict) for o in found):
+        raise _invalid(method, path, f"{what}: {key!r} is not a list of objects")
+    return found
 
 
 def _invalid(method: str, path: str, message: str, status: int = 200) -> ApiError:

@@ -24,6 +24,8 @@ class Config:
     api_version: str = "2.9"
     parallelism: int = 8
     max_delete_fraction: float = 0.25
+    assets_base_url: str | None = None
+    default_author: str | None = None
 
 
 def load_config(
@@ -60,4 +62,6 @@ def load_config(
         api_version=str(data.get("api_version", "2.9")),
         parallelism=int(str(data.get("parallelism", 8))),
         max_delete_fraction=float(str(safety.get("max_delete_fraction", 0.25))),
+        assets_base_url=None if "assets_base_url" not in data else str(data["assets_base_url"]),
+        default_author=None if "default_author" not in data else str(data["default_author"]),
     )

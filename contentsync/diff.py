@@ -1,152 +1,205 @@
 """Pure: (desired, live) -> Plan. Identity (SPEC section 2), normalization and field diffs.
 
-Matching order matters and is fixed: pinned collections, then collections by name, then
-pinned sections, then sections by name, so a pin always wins over a name match.
+One walk over one tree serves every kind. Matching runs in a fixed order, each live object
+claimed once: pins; then names under the same parent, depth first (an article also by a title
+unique in its help center, so a moved folder moves its articles); then, unless `exact`, the
+leftovers on both sides are paired when the evidence is clear (a rename or a move, printed with
+its evidence). What is left is created or deleted.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import difflib
+import fnmatch
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from dataclasses import dataclass, replace
+from typing import Any
 
 from deepdiff import DeepDiff
 
+from contentsync.bodies import article_url, comparable, link_targets
+from contentsync.canonical import canonical
 from contentsync.errors import IdentityError, Problem
 from contentsync.gcpause import collector_paused
 from contentsync.model import (
-    CollectionSpec,
+    KINDS,
     DesiredState,
     HelpCenterSpec,
-    LiveCollection,
-    LiveSection,
+    KindName,
+    LiveNode,
     LiveState,
+    Node,
     Origin,
-    SectionSpec,
-    Text,
+    walk,
 )
 from contentsync.plan import Change, FieldChange, HelpCenterSummary, Plan, Unmanaged, digest
 
-_Live = TypeVar("_Live", LiveCollection, LiveSection)
 
-ARTICLES_NOTE = (
-    "Intercom does not document what happens to articles still in a deleted collection: "
-    "move them first"
-)
+@dataclass(frozen=True)
+class Options:
+    max_delete_fraction: float = 0.25
+    api_url: str = ""
+    api_version: str = "2.9"
+    pins_ignored: str = ""  # why pins are not used ("--sandbox", "--ignore-pins"), or ""
+    exact: bool = False  # no pairing of leftovers into renames and moves
 
 
 def make_plan(
     desired: DesiredState,
     live: LiveState,
-    *,
-    max_delete_fraction: float = 0.25,
-    api_url: str = "",
+    options: Options = Options(),
 ) -> Plan:
     with collector_paused():
-        return _make_plan(desired, live, max_delete_fraction, api_url)
-
-
-def _make_plan(
-    desired: DesiredState, live: LiveState, max_delete_fraction: float, api_url: str
-) -> Plan:
-    matcher = _Matcher(desired, live)
-    matcher.match()
-    if matcher.problems:
-        raise IdentityError(matcher.problems)
-    changes = _with_rename_hints(matcher.changes())
-    summaries = tuple(
-        HelpCenterSummary(
-            identifier=hc.identifier,
-            live_objects=matcher.live_count(hc),
-            deletes=sum(
-                1 for c in changes if c.action == "delete" and c.help_center == hc.identifier
-            ),
+        matcher = _Matcher(desired, live, options)
+        matcher.match()
+        if matcher.problems:
+            raise IdentityError(matcher.problems)
+        changes = matcher.changes()
+        summaries = tuple(
+            HelpCenterSummary(
+                identifier=hc.identifier,
+                live_objects=len(matcher.managed.get(hc.identifier, ())),
+                deletes=sum(
+                    1 for c in changes if c.action == "delete" and c.help_center == hc.identifier
+                ),
+            )
+            for hc in desired.help_centers
         )
-        for hc in desired.help_centers
-    )
-    return Plan(
-        changes=tuple(changes),
-        help_centers=summaries,
-        unmanaged=tuple(sorted(matcher.unmanaged, key=lambda u: (u.help_center, u.address))),
-        content_digest=content_digest(desired),
-        live_digest=live_digest(desired, live),
-        api_url=api_url,
-        max_delete_fraction=max_delete_fraction,
-    )
+        return Plan(
+            changes=tuple(changes),
+            help_centers=summaries,
+            unmanaged=tuple(sorted(matcher.unmanaged, key=lambda u: (u.help_center, u.address))),
+            content_digest=content_digest(desired),
+            live_digest=live_digest(changes, live),
+            api_url=options.api_url,
+            api_version=options.api_version,
+            pins_ignored=options.pins_ignored,
+            max_delete_fraction=options.max_delete_fraction,
+        )
 
 
 def content_digest(desired: DesiredState) -> str:
-    def texts(t: Mapping[str, Text]) -> dict[str, list[str]]:
-        return {k: [v.name, v.description] for k, v in t.items()}
-
     return digest(
         [
             hc.identifier,
             hc.default_locale,
             hc.prune,
+            list(hc.ignore),
             [
-                [c.id, c.name, c.description, texts(c.translations)]
-                + [[s.id, s.name, texts(s.translations)] for s in c.sections]
-                for c in hc.collections
+                [
+                    n.path,
+                    n.kind,
+                    n.id,
+                    dict(n.fields),
+                    {k: dict(v) for k, v in n.translations.items()},
+                ]
+                for n, _, _ in walk(hc.children)
             ],
         ]
         for hc in desired.help_centers
     )
 
 
-def live_digest(desired: DesiredState, live: LiveState) -> str:
-    """Only what the managed help centers hold: changes elsewhere do not stale a plan."""
-    wanted = {hc.identifier for hc in desired.help_centers}
-    hc_ids = {h.id for h in live.help_centers if h.identifier in wanted}
-    collections = sorted(
-        (c for c in live.collections if c.help_center_id in hc_ids), key=lambda c: c.id
-    )
-    collection_ids = {c.id for c in collections}
-    sections = sorted(
-        (s for s in live.sections if s.parent_id in collection_ids), key=lambda s: s.id
-    )
-    rows: list[Any] = [sorted(hc_ids)]
-    rows += [[c.id, c.help_center_id, c.name, c.description, _flat_texts(c.translations)]
-             for c in collections]  # fmt: skip
-    rows += [[s.id, s.parent_id, s.name, _flat_texts(s.translations)] for s in sections]
+def live_digest(changes: Iterable[Change], live: LiveState) -> str:
+    """What a saved plan depends on in Intercom: each object it touches, and each parent it
+    touches or moves out of with that parent's children, so a sibling made in Intercom with the
+    name of a create stales the plan. A change anywhere else does not (a typo fixed in
+    Intercom's editor must not stale every open pull request)."""
+    by_id = {n.id: n for n in live.nodes}
+    children: dict[str, list[LiveNode]] = defaultdict(list)
+    for n in live.nodes:
+        children[n.parent_id or f"help_center:{n.help_center_id}"].append(n)
+    touched: set[str] = set()
+    parents: set[str] = set()
+    for c in changes:
+        if c.id:
+            touched.add(c.id)
+        for parent in (c.parent_id, c.old_parent_id):
+            if parent:
+                parents.add(parent)
+        if c.depth == 1 and c.kind == "collection":
+            parents.add(f"help_center:{c.help_center_id}")
+    rows: list[Any] = []
+    for id in sorted(touched | parents):
+        node = by_id.get(id)
+        rows.append([id, _node_row(node) if node else None])
+    for id in sorted(parents):
+        rows.append([id, sorted((n.kind, n.id, n.key) for n in children.get(id, ()))])
     return digest(rows)
 
 
-def _flat_texts(texts: Mapping[str, Text]) -> list[list[str]]:
-    return [[k, v.name, v.description] for k, v in sorted(texts.items())]
+def _node_row(n: LiveNode) -> list[Any]:
+    """A live object as a saved plan depends on it: bodies by their canonical projection,
+    since Intercom signs image URLs anew on every read."""
+
+    def seen(fields: Mapping[str, str]) -> dict[str, str]:
+        return {k: canonical(v) if k == "body" else v for k, v in fields.items()}
+
+    return [n.kind, n.parent_id, n.help_center_id, seen(n.fields),
+            {k: seen(v) for k, v in sorted(n.translations.items())}]  # fmt: skip
 
 
 @dataclass
-class _Match:
-    spec: CollectionSpec
+class _Place:
+    """A desired node in context."""
+
+    node: Node
+    parent: Node | None
+    depth: int
     help_center: HelpCenterSpec
-    live: LiveCollection | None = None
-    sections: dict[int, LiveSection | None] = field(default_factory=dict)
+    help_center_id: str
+
+
+@dataclass
+class _Pair:
+    live: LiveNode
+    evidence: str = ""  # why a leftover pair is one object (a rename or a move)
 
 
 class _Matcher:
-    def __init__(self, desired: DesiredState, live: LiveState) -> None:
+    def __init__(
+        self,
+        desired: DesiredState,
+        live: LiveState,
+        options: Options,
+    ) -> None:
         self.desired = desired
         self.live = live
+        self.options = options
         self.problems: list[Problem] = []
         self.unmanaged: list[Unmanaged] = []
         self.help_center_ids: dict[str, str] = {}
-        self.collections_by_id = {c.id: c for c in live.collections}
-        self.sections_by_id = {s.id: s for s in live.sections}
-        self.collections_in: dict[str | None, list[LiveCollection]] = defaultdict(list)
-        for c in live.collections:
-            self.collections_in[c.help_center_id].append(c)
-        self.sections_in: dict[str, list[LiveSection]] = defaultdict(list)
-        for s in live.sections:
-            self.sections_in[s.parent_id].append(s)
+        self.by_id = {n.id: n for n in live.nodes}
+        self.places: list[_Place] = []
+        self.matched: dict[str, _Pair] = {}  # desired path -> live
         self.claimed: set[str] = set()
-        self.matches: list[_Match] = []
+        # what each managed help center holds that contentsync may touch, ignored subtrees out
+        self.managed: dict[str, list[LiveNode]] = {}
+        self.children_of: dict[str, list[LiveNode]] = defaultdict(list)
+        self._urls: dict[str, str] | None = None
 
-    # ---- matching -------------------------------------------------------------------------
+    # ---- setup ------------------------------------------------------------------------------
+
+    def _problem(self, origin: Origin, message: str, field: str = "") -> None:
+        self.problems.append(Problem(origin.path, origin.line, origin.column, field, message))
+
+    def _parent_key(self, node: LiveNode) -> str:
+        return node.parent_id or f"help_center:{node.help_center_id}"
+
+    def _address(self, node: LiveNode) -> str:
+        names = [node.key]
+        parent = self.by_id.get(node.parent_id or "")
+        while parent is not None and len(names) < 8:
+            names.append(parent.key)
+            parent = self.by_id.get(parent.parent_id or "")
+        return " / ".join(reversed(names))
 
     def match(self) -> None:
         live_by_identifier = {h.identifier: h for h in self.live.help_centers}
+        in_help_center: dict[str | None, list[LiveNode]] = defaultdict(list)
+        for n in self.live.nodes:
+            in_help_center[n.help_center_id].append(n)
         for hc in self.desired.help_centers:
             found = live_by_identifier.get(hc.identifier)
             if found is None:
@@ -158,38 +211,79 @@ class _Matcher:
                 )
                 continue
             self.help_center_ids[hc.identifier] = found.id
-            if self._default_locale_differs(hc, found.id):
+            if self._default_locale_differs(hc, in_help_center[found.id]):
                 continue
-            self.matches += [_Match(c, hc) for c in hc.collections]
-        for m in self.matches:
-            if m.spec.id is not None:
-                m.live = self._pinned_collection(m)
-        for m in self.matches:
-            if m.spec.id is None:
-                m.live = self._named(
-                    m.spec.name,
-                    m.spec.origin,
-                    self.collections_in[self.help_center_ids[m.help_center.identifier]],
-                    "collection",
-                    f"help center '{m.help_center.identifier}'",
-                )
-        for m in self.matches:
-            for i, s in enumerate(m.spec.sections):
-                if s.id is not None:
-                    m.sections[i] = self._pinned_section(m, s)
-        for m in self.matches:
-            siblings = self.sections_in[m.live.id] if m.live else []
-            for i, s in enumerate(m.spec.sections):
-                if s.id is None:
-                    where = f"collection '{m.spec.name}'"
-                    m.sections[i] = self._named(s.name, s.origin, siblings, "section", where)
+            managed = self._managed(hc, in_help_center[found.id])
+            self.managed[hc.identifier] = managed
+            for n in managed:
+                self.children_of[self._parent_key(n)].append(n)
+            for node, parent, depth in walk(hc.children):
+                self.places.append(_Place(node, parent, depth, hc, found.id))
+        self._check_ignored()
+        if not self.options.pins_ignored:
+            for place in self.places:
+                if place.node.id is not None:
+                    self._pin(place)
+        for place in self.places:
+            if place.node.path not in self.matched:
+                self._by_name(place)
+        for place in self.places:
+            if place.node.kind == "article" and place.node.path not in self.matched:
+                self._by_unique_title(place)
+        if not self.options.exact:
+            self._pair_leftovers()
 
-    def _default_locale_differs(self, hc: HelpCenterSpec, help_center_id: str) -> bool:
+    def _managed(self, hc: HelpCenterSpec, nodes: list[LiveNode]) -> list[LiveNode]:
+        """Everything in the help center but what `ignore:` gives to another team."""
+        if not hc.ignore:
+            return nodes
+        ignored: set[str] = set()
+        for n in nodes:
+            if n.kind == "collection":
+                path = self._address(n).replace(" / ", "/")
+                if any(fnmatch.fnmatchcase(path, pattern) for pattern in hc.ignore):
+                    ignored.add(n.id)
+
+        def under_ignored(n: LiveNode) -> bool:
+            seen = 0
+            current: LiveNode | None = n
+            while current is not None and seen < 8:
+                if current.id in ignored:
+                    return True
+                current = self.by_id.get(current.parent_id or "")
+                seen += 1
+            return False
+
+        return [n for n in nodes if not under_ignored(n)]
+
+    def _check_ignored(self) -> None:
+        for place in self.places:
+            if place.node.kind != "collection" or not place.help_center.ignore:
+                continue
+            path = "/".join(self._desired_names(place))
+            for pattern in place.help_center.ignore:
+                if fnmatch.fnmatchcase(path, pattern):
+                    self._problem(
+                        place.node.origin,
+                        f"this collection matches `ignore: {pattern}` in _help_center.yaml, "
+                        "so contentsync may not touch it: remove the folder or the pattern",
+                    )
+
+    def _desired_names(self, place: _Place) -> list[str]:
+        by_path = {p.node.path: p for p in self.places}
+        names = [place.node.key]
+        parent = place.parent
+        while parent is not None:
+            names.append(parent.key)
+            parent = by_path[parent.path].parent
+        return list(reversed(names))
+
+    def _default_locale_differs(self, hc: HelpCenterSpec, nodes: list[LiveNode]) -> bool:
         """The top-level name and description are the default locale's text, so a content
         default that is not Intercom's would write one language's text into another's place
-        on every apply. Intercom says its default only on collections of multilingual help
+        on every apply. Intercom says its default only on objects of multilingual help
         centers (`default_locale`); with none, nothing contradicts the content."""
-        live = sorted({c.default_locale for c in self.collections_in[help_center_id]} - {""})
+        live = sorted({n.default_locale for n in nodes if n.kind == "collection"} - {""})
         if not live or live == [hc.default_locale]:
             return False
         theirs = " or ".join(f"'{locale}'" for locale in live)
@@ -201,252 +295,476 @@ class _Matcher:
         )
         return True
 
-    def _problem(self, origin: Origin, message: str) -> None:
-        self.problems.append(Problem(origin.path, origin.line, origin.column, "", message))
+    # ---- matching ---------------------------------------------------------------------------
 
-    def _pinned_collection(self, m: _Match) -> LiveCollection | None:
-        where = m.spec.id_origin or m.spec.origin
-        found = self._pinned("collection", m.spec.id or "", where, self.collections_by_id)
-        expected = self.help_center_ids[m.help_center.identifier]
-        if found is not None and found.help_center_id != expected:
+    def _claim(self, place: _Place, live: LiveNode, evidence: str = "") -> None:
+        self.claimed.add(live.id)
+        self.matched[place.node.path] = _Pair(live, evidence)
+        self._urls = None
+
+    def _pin(self, place: _Place) -> None:
+        node = place.node
+        where = node.id_origin or node.origin
+        found = self.by_id.get(node.id or "")
+        if found is None or found.kind != node.kind:
             self._problem(
                 where,
-                f"id: collection {found.id} is in another help center (id "
-                f"{found.help_center_id}); the API cannot move collections between help centers",
+                f"{node.kind} {node.id} does not exist in Intercom; remove the pin to create "
+                "it again (or plan with --ignore-pins against another workspace)",
+                "id",
             )
-            return None
-        return found
-
-    def _pinned_section(self, m: _Match, spec: SectionSpec) -> LiveSection | None:
-        """A pinned section may move between collections of one help center, never out of
-        another one: help centers without a folder are never touched, and Intercom does not
-        document moves across help centers."""
-        where = spec.id_origin or spec.origin
-        found = self._pinned("section", spec.id or "", where, self.sections_by_id)
-        parent = self.collections_by_id.get(found.parent_id) if found else None
-        expected = self.help_center_ids[m.help_center.identifier]
-        if found is not None and parent is not None and parent.help_center_id != expected:
+            return
+        if found.help_center_id != place.help_center_id:
             self._problem(
                 where,
-                f"id: section {found.id} is in another help center (id "
-                f"{parent.help_center_id}); sections cannot be moved between help centers",
+                f"{node.kind} {found.id} is in another help center (id "
+                f"{found.help_center_id}); objects cannot move between help centers",
+                "id",
             )
-            return None
-        return found
+            return
+        self._claim(place, found)
 
-    def _pinned(
-        self, kind: str, id: str, origin: Origin, live: Mapping[str, _Live]
-    ) -> _Live | None:
-        found = live.get(id)
-        if found is None:
-            self._problem(
-                origin,
-                f"id: {kind} {id} does not exist in Intercom; remove the pin to create it again",
-            )
-            return None
-        self.claimed.add(found.id)
-        return found
+    def live_parent(self, place: _Place) -> str | None:
+        """The live id (or help center key) the node should sit under, None if that parent
+        is itself new."""
+        if place.parent is None:
+            return f"help_center:{place.help_center_id}"
+        pair = self.matched.get(place.parent.path)
+        return pair.live.id if pair else None
 
-    def _named(
-        self, name: str, origin: Origin, candidates: Iterable[_Live], kind: str, where: str
-    ) -> _Live | None:
-        same = [c for c in candidates if c.name == name and c.id not in self.claimed]
+    def _by_name(self, place: _Place) -> None:
+        parent = self.live_parent(place)
+        if parent is None:
+            return
+        node = place.node
+        same = [
+            n
+            for n in self.children_of.get(parent, ())
+            if n.kind == node.kind and n.key == node.key and n.id not in self.claimed
+        ]
         if len(same) > 1:
-            ids = ", ".join(sorted((c.id for c in same), key=int))
+            ids = ", ".join(sorted((n.id for n in same), key=int))
+            where = "this help center" if place.parent is None else f"'{place.parent.key}'"
             self._problem(
-                origin,
-                f"{len(same)} live {kind}s in {where} are named '{name}' (ids {ids}): "
+                node.origin,
+                f"{len(same)} live {node.kind}s in {where} are named '{node.key}' (ids {ids}): "
                 "pin one with `id:`",
             )
-            return None
-        if same:
-            self.claimed.add(same[0].id)
-            return same[0]
-        return None
+        elif same:
+            self._claim(place, same[0])
 
-    def live_count(self, hc: HelpCenterSpec) -> int:
-        collections = self.collections_in[self.help_center_ids.get(hc.identifier)]
-        return len(collections) + sum(len(self.sections_in[c.id]) for c in collections)
+    def _by_unique_title(self, place: _Place) -> None:
+        """An article whose folder moved or was recreated keeps its id: moved, not deleted
+        and created again."""
+        hc_articles = [
+            n
+            for n in self.managed.get(place.help_center.identifier, ())
+            if n.kind == "article" and n.key == place.node.key
+        ]
+        free = [n for n in hc_articles if n.id not in self.claimed]
+        if len(hc_articles) == 1 and free:
+            self._claim(place, free[0], "same title")
 
-    # ---- changes ------------------------------------------------------------------------------
+    def _pair_leftovers(self) -> None:
+        """Pair what is left on both sides when the evidence is clear, depth first so a
+        renamed parent's children are found under it. Both sides must be each other's only
+        candidate."""
+        left = [p for p in self.places if p.node.path not in self.matched]
+        if not left:
+            return
+        for place in left:
+            candidates = self._candidates(place)
+            if len(candidates) != 1:
+                continue
+            live, evidence = candidates[0]
+            rivals = [
+                p
+                for p in left
+                if p is not place
+                and p.node.path not in self.matched
+                and any(c.id == live.id for c, _ in self._candidates(p))
+            ]
+            if not rivals:
+                self._claim(place, live, evidence)
+
+    def _candidates(self, place: _Place) -> list[tuple[LiveNode, str]]:
+        node = place.node
+        parent = self.live_parent(place)
+        leftovers = [
+            n
+            for n in self.managed.get(place.help_center.identifier, ())
+            if n.kind == node.kind and n.id not in self.claimed
+        ]
+        siblings_left = [p for p in self.places if p.node.kind == node.kind
+                         and p.node.path not in self.matched and p.parent == place.parent
+                         and p.help_center is place.help_center]  # fmt: skip
+        out = []
+        for live in leftovers:
+            same_parent = parent is not None and self._parent_key(live) == parent
+            reasons = []
+            if same_parent:
+                reasons.append("same parent")
+            live_translations = {
+                k: v for k, v in live.translations.items() if k != place.help_center.default_locale
+            }
+            unchanged = [
+                locale
+                for locale, text in sorted(node.translations.items())
+                if self._comparable_text(node.kind, text, desired=True)
+                == self._comparable_text(
+                    node.kind, live_translations.get(locale, {}), desired=False
+                )
+            ]
+            evidence = []
+            if node.translations and len(unchanged) == len(node.translations) == len(
+                live_translations
+            ):
+                evidence.append(" and ".join(unchanged) + " unchanged")
+            for name in KINDS[node.kind].fields:
+                if name in (KINDS[node.kind].key_field, "state", "author"):
+                    continue
+                mine = self._value(name, node.fields.get(name, ""), desired=True)
+                theirs = self._value(name, live.fields.get(name, ""), desired=False)
+                if mine and mine == theirs:
+                    evidence.append(f"same {name}")
+            if node.key == live.key and not same_parent:
+                evidence.append("same name" if node.kind == "collection" else "same title")
+            if not evidence and same_parent:
+                alone = len(siblings_left) == 1 and [
+                    n for n in self.children_of.get(parent or "", ())
+                    if n.kind == node.kind and n.id not in self.claimed
+                ] == [live]  # fmt: skip
+                if alone:
+                    evidence.append("the only one left there on both sides")
+            if evidence:
+                out.append((live, ", ".join(reasons + evidence)))
+        return out
+
+    def _comparable_text(
+        self, kind: KindName, text: Mapping[str, str], *, desired: bool
+    ) -> list[str]:
+        return [
+            self._value(name, text.get(name, ""), desired=desired) for name in KINDS[kind].fields
+        ]
+
+    def _value(self, name: str, value: str, *, desired: bool) -> str:
+        """A field as it is compared. Intercom rewrites the HTML it stores, so a body compares
+        by its canonical projection, with links to other articles by their ids."""
+        if name != "body":
+            return value
+        if not desired:
+            return canonical(value)
+        return comparable(value, self.article_urls())
+
+    def article_urls(self) -> dict[str, str]:
+        """Article file -> a URL naming its live article, for what is matched so far."""
+        if self._urls is None:
+            self._urls = {
+                path: article_url("help", "en", pair.live.id)
+                for path, pair in self.matched.items()
+                if pair.live.kind == "article"
+            }
+        return self._urls
+
+    # ---- changes ----------------------------------------------------------------------------
 
     def changes(self) -> list[Change]:
         out: list[Change] = []
-        collection_names = {c.id: c.name for c in self.live.collections}
-        for m in self.matches:
-            out += self._collection_change(m)
-            parent_ref = None if m.live else _collection_ref(m)
-            for i, spec in enumerate(m.spec.sections):
-                out += self._section_change(
-                    m, spec, m.sections.get(i), parent_ref, collection_names
-                )
+        position = 0
+        last_create: dict[tuple[str, str], str] = {}  # (parent, kind) -> ref of previous create
+        for place in self.places:
+            position += 1
+            change = self._change(place, position, last_create)
+            if change is not None:
+                out.append(change)
+        out = _second_updates(out)
         for hc in self.desired.help_centers:
-            if hc.identifier in self.help_center_ids:
-                out += self._leftovers(hc)
+            if hc.identifier in self.managed:
+                out += self._leftovers(hc, position)
+                position += len(self.managed[hc.identifier])
         return out
 
-    def _collection_change(self, m: _Match) -> list[Change]:
-        spec, hc = m.spec, m.help_center
-        common: dict[str, Any] = {
-            "kind": "collection",
-            "help_center": hc.identifier,
-            "address": spec.name,
-            "name": spec.name,
-            "help_center_id": self.help_center_ids[hc.identifier],
-            "default_locale": hc.default_locale,
-            "description": spec.description,
-            "translations": spec.translations,
-            "origin": spec.origin,
-        }
-        after = _flat(spec.name, spec.description, spec.translations, hc.default_locale, True)
-        if m.live is None:
-            fields = _field_changes({}, after)
-            return [Change(action="create", ref=_collection_ref(m), fields=fields, **common)]
-        before = _flat(
-            m.live.name, m.live.description, m.live.translations, hc.default_locale, True
-        )
-        if before == after:
-            return []
-        return [
-            Change(
-                action="update",
-                ref=f"collection:{m.live.id}",
-                id=m.live.id,
-                removed_locales=_removed(m.live.translations, spec.translations, hc),
-                fields=_field_changes(before, after),
-                **common,
-            )
-        ]
-
-    def _section_change(
+    def _flat(
         self,
-        m: _Match,
-        spec: SectionSpec,
-        live: LiveSection | None,
-        parent_ref: str | None,
-        collection_names: Mapping[str, str],
-    ) -> list[Change]:
-        hc = m.help_center
-        parent_id = m.live.id if m.live else None
+        kind: KindName,
+        fields: Mapping[str, str],
+        translations: Mapping[str, Mapping[str, str]],
+        default_locale: str,
+        *,
+        desired: bool,
+    ) -> dict[str, str]:
+        """The comparable form: dotted field -> value, default locale at the top (Intercom
+        also lists it among the translations of a multilingual help center)."""
+        names = KINDS[kind].fields
+        flat = {name: self._value(name, fields.get(name, ""), desired=desired) for name in names}
+        for locale, text in sorted(translations.items()):
+            if locale == default_locale:
+                continue
+            for name in names:
+                flat[f"translations.{locale}.{name}"] = self._value(
+                    name, text.get(name, ""), desired=desired
+                )
+        return flat
+
+    def _change(
+        self, place: _Place, position: int, last_create: dict[tuple[str, str], str]
+    ) -> Change | None:
+        node, hc = place.node, place.help_center
+        pair = self.matched.get(place.node.path)
+        parent_live = self.live_parent(place)
+        parent_id = (
+            None if parent_live is None or parent_live.startswith("help_center:") else parent_live
+        )
+        parent_ref = (
+            None if parent_live is not None else (place.parent.path if place.parent else None)
+        )
         common: dict[str, Any] = {
-            "kind": "section",
+            "links": self._links(node),
+            "kind": node.kind,
             "help_center": hc.identifier,
-            "address": f"{m.spec.name} / {spec.name}",
-            "name": spec.name,
+            "address": " / ".join(self._desired_names(place)),
+            "name": node.key,
+            "position": position,
+            "depth": place.depth,
+            "help_center_id": place.help_center_id,
             "parent_id": parent_id,
             "parent_ref": parent_ref,
             "default_locale": hc.default_locale,
-            "translations": spec.translations,
-            "origin": spec.origin,
+            "text": node.fields,
+            "translations": node.translations,
+            "origin": node.origin,
         }
-        after = _flat(spec.name, "", spec.translations, hc.default_locale, False)
-        if live is None:
-            ref = f"section:{parent_ref or parent_id}:{spec.name}"
-            return [Change(action="create", ref=ref, fields=_field_changes({}, after), **common)]
-        before = _flat(live.name, "", live.translations, hc.default_locale, False)
-        moved = live.parent_id != parent_id
-        if before == after and not moved:
-            return []
-        fields = _field_changes(before, after)
-        if moved:
-            old = f"{collection_names.get(live.parent_id, '?')} ({live.parent_id})"
-            new = f"{m.spec.name} ({parent_id})" if parent_id else f"{m.spec.name} (new)"
-            fields = (FieldChange("parent", old, new), *fields)
-        return [
-            Change(
-                action="update",
-                ref=f"section:{live.id}",
-                id=live.id,
-                old_parent_id=live.parent_id if moved else None,
-                removed_locales=_removed(live.translations, spec.translations, hc),
-                fields=fields,
+        after = self._flat(
+            node.kind, node.fields, node.translations, hc.default_locale, desired=True
+        )
+        sibling_key = (parent_live or parent_ref or "", node.kind)
+        if pair is None:
+            previous = last_create.get(sibling_key)
+            last_create[sibling_key] = node.path
+            return Change(
+                action="create",
+                ref=node.path,
+                after_ref=previous,
+                fields=_field_changes({}, after),
+                notes=self._appears_last(place),
                 **common,
             )
-        ]
+        live = pair.live
+        before = self._flat(
+            live.kind, live.fields, live.translations, hc.default_locale, desired=False
+        )
+        moved = self._parent_key(live) != (parent_live or parent_ref)
+        if moved and live.other_parents:
+            self._problem(
+                node.origin,
+                f"article {live.id} is in several help centers: contentsync never moves it",
+            )
+        if before == after and not moved:
+            return None
+        fields = _field_changes(before, after)
+        if moved:
+            old = (
+                f"{self._address(self.by_id[live.parent_id])} ({live.parent_id})"
+                if live.parent_id in self.by_id
+                else "(top of the help center)"
+            )
+            new = (
+                f"{' / '.join(self._desired_names(place)[:-1])} ({parent_id or 'new'})"
+                if place.parent
+                else "(top of the help center)"
+            )
+            fields = (FieldChange("parent", old, new), *fields)
+        notes: tuple[str, ...] = ()
+        if pair.evidence:
+            verb = "moved" if moved else "renamed"
+            if moved and live.key != node.key:
+                verb = "moved and renamed"
+            renamed = f": '{live.key}' -> '{node.key}'" if live.key != node.key else ""
+            notes = (f"{verb}{renamed} ({pair.evidence})",)
+        refused = ""
+        if live.pending_draft:
+            refused = (
+                f"article {live.id} has unpublished changes in Intercom (someone is editing "
+                "it): publish or discard them there, then plan again"
+            )
+            notes = (*notes, refused)
+        return Change(
+            action="update",
+            ref=node.path,
+            id=live.id,
+            refused=refused,
+            old_parent_id=(live.parent_id or None) if moved else None,
+            removed_locales=tuple(
+                sorted(
+                    k
+                    for k in live.translations
+                    if k not in node.translations and k != hc.default_locale
+                )
+            ),
+            fields=fields,
+            notes=notes,
+            **common,
+        )
 
-    def _leftovers(self, hc: HelpCenterSpec) -> list[Change]:
-        out: list[Change] = []
-        hc_id = self.help_center_ids[hc.identifier]
-        for c in self.collections_in[hc_id]:
-            for s in self.sections_in[c.id]:
-                if s.id not in self.claimed:
-                    out += self._leftover(hc, "section", s.id, f"{c.name} / {s.name}", s.name)
-            if c.id not in self.claimed:
-                remaining = [s for s in self.sections_in[c.id] if s.id in self.claimed]
-                notes = [ARTICLES_NOTE]
-                if remaining and hc.prune:
-                    notes.append(f"{len(remaining)} of its sections move out first")
-                out += self._leftover(hc, "collection", c.id, c.name, c.name, tuple(notes))
+    def _links(self, node: Node) -> dict[str, str]:
+        """Each article file this one's bodies link to -> its live id, or its own path when
+        this plan creates it (the create's ref)."""
+        if node.kind != "article":
+            return {}
+        out = {}
+        for fields in (node.fields, *node.translations.values()):
+            for path in link_targets(fields.get("body", "")):
+                pair = self.matched.get(path)
+                out[path] = pair.live.id if pair else path
         return out
 
-    def _leftover(
-        self,
-        hc: HelpCenterSpec,
-        kind: Any,
-        id: str,
-        address: str,
-        name: str,
-        notes: tuple[str, ...] = (),
-    ) -> list[Change]:
-        if not hc.prune:
-            self.unmanaged.append(Unmanaged(kind, hc.identifier, id, address))
-            return []
-        live = self.sections_by_id[id] if kind == "section" else self.collections_by_id[id]
-        description = live.description if isinstance(live, LiveCollection) else ""
-        before = _flat(
-            live.name, description, live.translations, hc.default_locale, kind == "collection"
-        )
-        return [
-            Change(
-                action="delete",
-                kind=kind,
-                help_center=hc.identifier,
-                address=address,
-                ref=f"{kind}:{id}",
-                id=id,
-                name=name,
-                help_center_id=live.help_center_id if isinstance(live, LiveCollection) else None,
-                parent_id=live.parent_id if isinstance(live, LiveSection) else None,
-                default_locale=hc.default_locale,
-                description=description,
-                translations={k: v for k, v in live.translations.items() if k != hc.default_locale},
-                fields=_field_changes(before, {}),
-                notes=notes,
+    def _appears_last(self, place: _Place) -> tuple[str, ...]:
+        """Intercom shows siblings in creation order and cannot reorder them."""
+        siblings = [
+            p for p in self.places
+            if p.parent == place.parent and p.help_center is place.help_center
+            and p.node.kind == place.node.kind
+        ]  # fmt: skip
+        later = siblings[siblings.index(place) + 1 :]
+        if any(p.node.path in self.matched for p in later):
+            return ("Intercom cannot reorder: it will appear after the existing ones",)
+        return ()
+
+    def _leftovers(self, hc: HelpCenterSpec, position: int) -> list[Change]:
+        out: list[Change] = []
+        managed = self.managed[hc.identifier]
+        unclaimed = [n for n in managed if n.id not in self.claimed]
+        depth_of: dict[str, int] = {}
+
+        def depth(n: LiveNode) -> int:
+            if n.id not in depth_of:
+                parent = self.by_id.get(n.parent_id or "")
+                depth_of[n.id] = 1 if parent is None else depth(parent) + 1
+            return depth_of[n.id]
+
+        # children first: deepest first, then by address for a stable order
+        for n in sorted(unclaimed, key=lambda n: (-depth(n), self._address(n), n.id)):
+            position += 1
+            if n.kind == "article" and n.other_parents:
+                self.unmanaged.append(
+                    Unmanaged(
+                        n.kind,
+                        hc.identifier,
+                        n.id,
+                        self._address(n) + " (in several help centers: never deleted)",
+                    )
+                )
+                continue
+            if not hc.prune:
+                self.unmanaged.append(Unmanaged(n.kind, hc.identifier, n.id, self._address(n)))
+                continue
+            notes = self._holds(n) if n.kind == "collection" else ()
+            before = self._flat(n.kind, n.fields, n.translations, hc.default_locale, desired=False)
+            out.append(
+                Change(
+                    action="delete",
+                    kind=n.kind,
+                    help_center=hc.identifier,
+                    address=self._address(n),
+                    ref=f"{n.kind}:{n.id}",
+                    name=n.key,
+                    position=position,
+                    depth=depth(n),
+                    id=n.id,
+                    help_center_id=n.help_center_id,
+                    parent_id=n.parent_id,
+                    default_locale=hc.default_locale,
+                    fields=_field_changes(before, {}),
+                    notes=notes,
+                )
             )
-        ]
+        return out
+
+    def _holds(self, collection: LiveNode) -> tuple[str, ...]:
+        """What a deleted collection still holds that the plan does not move elsewhere."""
+        inside = [n for n in self.children_of.get(collection.id, ()) if n.id not in self.claimed]
+        notes = []
+        for kind in ("article", "collection"):
+            items = [n for n in inside if n.kind == kind]
+            if items:
+                names = ", ".join(f"'{n.key}'" for n in items[:5]) + (
+                    ", ..." if len(items) > 5 else ""
+                )
+                noun = kind if len(items) == 1 else f"{kind}s"
+                notes.append(f"still holds {len(items)} {noun}, deleted with it: {names}")
+        return tuple(notes)
 
 
-def _collection_ref(m: _Match) -> str:
-    return f"collection:{m.help_center.identifier}:{m.spec.name}"
+def _second_updates(changes: list[Change]) -> list[Change]:
+    """Articles made in this plan that link to each other in a cycle cannot each wait for
+    the other: the link that closes a cycle is left out of the first write ('#'), and a second
+    update, once both exist, writes the bodies with every link."""
+    creates = {c.ref for c in changes if c.action == "create" and c.kind == "article"}
+    by_ref = {c.ref: c for c in changes}
+    waits = {
+        c.ref: sorted(t for t in c.links.values() if t in creates and t != c.ref)
+        for c in changes
+        if c.kind == "article"
+    }
+    state: dict[str, int] = {}
+    deferred: dict[str, set[str]] = defaultdict(set)
 
+    def visit(ref: str) -> None:
+        state[ref] = 1
+        for target in waits.get(ref, ()):
+            if state.get(target) == 1:
+                deferred[ref].add(target)
+            elif target not in state:
+                visit(target)
+        state[ref] = 2
 
-def _removed(
-    live: Mapping[str, Text], desired: Mapping[str, Text], hc: HelpCenterSpec
-) -> tuple[str, ...]:
-    return tuple(sorted(k for k in live if k not in desired and k != hc.default_locale))
-
-
-def _flat(
-    name: str,
-    description: str,
-    translations: Mapping[str, Text],
-    default_locale: str,
-    with_description: bool,
-) -> dict[str, str]:
-    """The comparable form: dotted field -> text, without the default locale's duplicate."""
-    flat = {"name": name}
-    if with_description:
-        flat["description"] = description
-    for locale, text in sorted(translations.items()):
-        if locale == default_locale:
+    for ref in waits:
+        if ref not in state:
+            visit(ref)
+    if not deferred:
+        return changes
+    out = []
+    for c in changes:
+        if c.ref not in deferred:
+            out.append(c)
             continue
-        flat[f"translations.{locale}.name"] = text.name
-        if with_description:
-            flat[f"translations.{locale}.description"] = text.description
-    return flat
+        later = deferred[c.ref]
+        out.append(replace(c, links={p: t for p, t in c.links.items() if t not in later}))
+    for ref, later in sorted(deferred.items()):
+        first = by_ref[ref]
+        names = ", ".join(f"'{by_ref[t].name}'" for t in sorted(later))
+        out.append(
+            replace(
+                first,
+                action="update",
+                ref=f"{ref}#links",
+                target_ref=ref if first.action == "create" else None,
+                after_ref=None,
+                parent_ref=None,
+                old_parent_id=None,
+                position=first.position + len(changes),
+                fields=(),
+                notes=(f"writes the links to {names}, made in this plan, once they exist",),
+            )
+        )
+    return out
 
 
 def _field_changes(before: Mapping[str, str], after: Mapping[str, str]) -> tuple[FieldChange, ...]:
+    """Field-level detail; a body's as a unified diff of its readable projection."""
+    return tuple(_with_body_diff(f) for f in _changed_fields(before, after))
+
+
+def _with_body_diff(change: FieldChange) -> FieldChange:
+    if not change.path.endswith("body"):
+        return change
+    before = (change.before or "").splitlines()
+    after = (change.after or "").splitlines()
+    lines = difflib.unified_diff(before, after, "live", "content", n=2, lineterm="")
+    return FieldChange(change.path, change.before, change.after, "\n".join(lines))
+
+
+def _changed_fields(before: Mapping[str, str], after: Mapping[str, str]) -> tuple[FieldChange, ...]:
     """Field-level detail from deepdiff over the flat normalized objects."""
     if not before:
         return tuple(FieldChange(k, None, v) for k, v in after.items() if v)
@@ -467,51 +785,14 @@ def _field_changes(before: Mapping[str, str], after: Mapping[str, str]) -> tuple
         for path, v in diff.get("dictionary_item_removed", {}).items()
         if v
     ]
-    return tuple(sorted(out, key=lambda f: (f.path != "name", f.path != "description", f.path)))
+    order = {name: i for i, name in enumerate(before)}  # the kind's fields first, in order
+    return tuple(
+        sorted(
+            out, key=lambda f: (f.path.startswith("translations."), order.get(f.path, 0), f.path)
+        )
+    )
 
 
 def _key(deepdiff_path: str) -> str:
     # "root['translations.fr.name']" -> "translations.fr.name"
     return deepdiff_path[len("root['") : -len("']")]
-
-
-def _with_rename_hints(changes: list[Change]) -> list[Change]:
-    """Flag delete+create pairs that look like a rename: same parent, same translations. With
-    no translations or description to compare, only a lone create and a lone delete under the
-    same parent look like one."""
-
-    def place(c: Change) -> tuple[str, str, str | None]:
-        return c.kind, c.help_center, c.help_center_id if c.kind == "collection" else c.parent_id
-
-    creates = [c for c in changes if c.action == "create"]
-    deletes_at: dict[tuple[str, str, str | None], list[Change]] = defaultdict(list)
-    for change in changes:
-        if change.action == "delete":
-            deletes_at[place(change)].append(change)
-    creates_at = Counter(place(c) for c in creates)
-    hinted: dict[int, Change] = {}
-    for create in creates:
-        here = place(create)
-        candidates = [
-            d
-            for d in deletes_at.get(here, ())
-            if dict(d.translations) == dict(create.translations)
-            and d.description == create.description
-        ]
-        alone = len(deletes_at.get(here, ())) == 1 and creates_at[here] == 1
-        looks_renamed = len(candidates) == 1 and (
-            create.translations or create.description or alone
-        )
-        if looks_renamed and here[2] is not None:
-            old = candidates[0]
-            hint = (
-                f"looks like a rename of {old.kind} '{old.name}' ({old.id}): pin "
-                f'`id: "{old.id}"` to rename it in place instead of delete + create'
-            )
-            hinted[id(create)] = _add_note(create, hint)
-            hinted[id(old)] = _add_note(old, f"looks renamed to '{create.name}': see the create")
-    return [hinted.get(id(c), c) for c in changes]
-
-
-def _add_note(change: Change, note: str) -> Change:
-    return replace(change, notes=(*change.notes, note))

@@ -38,7 +38,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
+        where = self.path
+        if self.line:
+            where += f":{self.line}:{self.column}" if self.column else f":{self.line}"
         field = f"{self.field}: " if self.field else ""
         return f"{where}: {field}{self.message}"
 

@@ -9,69 +9,89 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from contentsync.errors import PlanRefused, UnsafePlan
-from contentsync.model import Kind, Origin, Text
+from contentsync.model import KindName, Origin
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+_BODY = "body"
 Action = Literal["create", "update", "delete"]
 SYMBOL: Mapping[Action, str] = {"create": "+", "update": "~", "delete": "-"}
-
-# Creates and updates go parents first; deletes go children first, after every move.
-_LEVEL: Mapping[tuple[Action, Kind], int] = {
-    ("create", "collection"): 0,
-    ("update", "collection"): 0,
-    ("create", "section"): 1,
-    ("update", "section"): 1,
-    ("delete", "section"): 2,
-    ("delete", "collection"): 3,
-}
+Texts = Mapping[str, Mapping[str, str]]
 
 
 @dataclass(frozen=True)
 class FieldChange:
+    """One field's change. A body's text is long: `diff` holds its unified diff, and the plan
+    file keeps only that and the digests of both sides."""
+
     path: str
     before: str | None
     after: str | None
+    diff: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        if not self.path.endswith(_BODY):
+            return {"path": self.path, "before": self.before, "after": self.after}
+        return {
+            "path": self.path,
+            "before": None if self.before is None else _sha(self.before),
+            "after": None if self.after is None else _sha(self.after),
+            "size": len(self.after or ""),
+            "diff": self.diff,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FieldChange:
+        return cls(data["path"], data["before"], data["after"], data.get("diff", ""))
 
 
 @dataclass(frozen=True)
 class Change:
     """One action on one object.
 
-    `ref` names the object within the plan ("collection:<help center>:<name>" for creates), so
-    a section created under a collection created in the same plan points at it through
-    `parent_ref`; apply resolves that to the new id.
+    `ref` names the object within the plan: the content file's path for what the files hold,
+    "<kind>:<id>" for a live object only. A create under a collection created in the same plan
+    names it in `parent_ref`, and a create waits for its previous sibling's (`after_ref`) so
+    Intercom shows siblings in file order; apply resolves both to the new ids. `depth` is the
+    level under the help center (1: top), which API 2.9 needs to tell sections from collections.
+    `text` and `translations` are what is sent (default locale, then the others).
     """
 
     action: Action
-    kind: Kind
+    kind: KindName
     help_center: str
     address: str
     ref: str
     name: str
+    position: int
+    depth: int = 1
     id: str | None = None
     help_center_id: str | None = None
     parent_id: str | None = None
     parent_ref: str | None = None
+    after_ref: str | None = None
     old_parent_id: str | None = None
     default_locale: str = "en"
-    description: str = ""
-    translations: Mapping[str, Text] = field(default_factory=dict)
+    text: Mapping[str, str] = field(default_factory=dict)
+    translations: Texts = field(default_factory=dict)
     removed_locales: tuple[str, ...] = ()
     fields: tuple[FieldChange, ...] = ()
     notes: tuple[str, ...] = ()
     origin: Origin | None = None
+    # article bodies: the article file each link names -> its live id, or the ref of the
+    # create that makes it in this plan (apply waits for that create, then links to it)
+    links: Mapping[str, str] = field(default_factory=dict)
+    # a second update of an object this plan creates: the create's ref (its id comes at apply)
+    target_ref: str | None = None
+    refused: str = ""  # why apply will not run it (an article being edited in Intercom)
 
     @property
-    def level(self) -> int:
-        return _LEVEL[(self.action, self.kind)]
-
-    @property
-    def sort_key(self) -> tuple[int, str, str, str]:
-        return (self.level, self.help_center, self.address, self.id or "")
+    def sort_key(self) -> tuple[bool, int]:
+        """Creates and updates parents first in file order, then deletes children first."""
+        return (self.action == "delete", self.position)
 
     @property
     def label(self) -> str:
@@ -82,7 +102,7 @@ class Change:
 class Unmanaged:
     """A live object nothing claims, in a help center with `prune: false`."""
 
-    kind: Kind
+    kind: KindName
     help_center: str
     id: str
     address: str
@@ -106,6 +126,8 @@ class Plan:
     content_digest: str = ""
     live_digest: str = ""
     api_url: str = ""
+    api_version: str = "2.9"
+    pins_ignored: str = ""  # why pins were not used ("--sandbox", "--ignore-pins"), or ""
     max_delete_fraction: float = 0.25
 
     def __post_init__(self) -> None:
@@ -121,8 +143,16 @@ class Plan:
             counts[change.action] += 1
         return counts
 
-    def depth(self) -> int:
-        return len({c.level for c in self.changes})
+    def with_texts(self, texts: Mapping[str, tuple[Mapping[str, str], Texts]]) -> Plan:
+        """The plan with each change's text taken from the content (ref -> default-locale
+        fields and translations): a plan file holds article bodies by digest only."""
+        changes = tuple(
+            replace(c, text=texts[c.ref][0], translations=texts[c.ref][1])
+            if c.action != "delete" and c.ref in texts
+            else c
+            for c in self.changes
+        )
+        return replace(self, changes=changes)
 
     def unsafe_help_centers(self) -> list[HelpCenterSummary]:
         return [h for h in self.help_centers if h.unsafe(self.max_delete_fraction)]
@@ -143,6 +173,8 @@ class Plan:
         return {
             "format_version": FORMAT_VERSION,
             "api_url": self.api_url,
+            "api_version": self.api_version,
+            "pins_ignored": self.pins_ignored,
             "content_digest": self.content_digest,
             "live_digest": self.live_digest,
             "max_delete_fraction": self.max_delete_fraction,
@@ -173,10 +205,22 @@ class Plan:
                 content_digest=data["content_digest"],
                 live_digest=data["live_digest"],
                 api_url=data["api_url"],
+                api_version=data["api_version"],
+                pins_ignored=data["pins_ignored"],
                 max_delete_fraction=float(data["max_delete_fraction"]),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise PlanRefused(f"not a contentsync plan file ({exc!r})") from None
+
+
+def _sha(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _text_to_dict(text: Mapping[str, str]) -> dict[str, str]:
+    """Article bodies go into the plan file by digest: apply renders them again from the
+    content, which the content digest vouches is the content that was reviewed."""
+    return {k: (_sha(v) if k == _BODY else v) for k, v in text.items()}
 
 
 def _change_to_dict(change: Change) -> dict[str, Any]:
@@ -186,21 +230,26 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
         "help_center": change.help_center,
         "address": change.address,
         "ref": change.ref,
+        "position": change.position,
+        "depth": change.depth,
         "id": change.id,
         "name": change.name,
         "help_center_id": change.help_center_id,
         "parent_id": change.parent_id,
         "parent_ref": change.parent_ref,
+        "after_ref": change.after_ref,
         "old_parent_id": change.old_parent_id,
         "default_locale": change.default_locale,
-        "description": change.description,
+        "text": _text_to_dict(change.text),
         "translations": {
-            locale: {"name": t.name, "description": t.description}
-            for locale, t in sorted(change.translations.items())
+            locale: _text_to_dict(t) for locale, t in sorted(change.translations.items())
         },
         "removed_locales": list(change.removed_locales),
-        "fields": [{"path": f.path, "before": f.before, "after": f.after} for f in change.fields],
+        "fields": [f.to_dict() for f in change.fields],
         "notes": list(change.notes),
+        "links": dict(sorted(change.links.items())),
+        "target_ref": change.target_ref,
+        "refused": change.refused,
         "origin": (
             None
             if change.origin is None
@@ -217,18 +266,24 @@ def _change_from_dict(data: Mapping[str, Any]) -> Change:
         help_center=data["help_center"],
         address=data["address"],
         ref=data["ref"],
+        position=int(data["position"]),
+        depth=int(data["depth"]),
         id=data["id"],
         name=data["name"],
         help_center_id=data["help_center_id"],
         parent_id=data["parent_id"],
         parent_ref=data["parent_ref"],
+        after_ref=data["after_ref"],
         old_parent_id=data["old_parent_id"],
         default_locale=data["default_locale"],
-        description=data["description"],
-        translations={k: Text(**v) for k, v in data["translations"].items()},
+        text=dict(data["text"]),
+        translations={k: dict(v) for k, v in data["translations"].items()},
         removed_locales=tuple(data["removed_locales"]),
-        fields=tuple(FieldChange(**f) for f in data["fields"]),
+        fields=tuple(FieldChange.from_dict(f) for f in data["fields"]),
         notes=tuple(data["notes"]),
+        links=dict(data["links"]),
+        target_ref=data["target_ref"],
+        refused=data["refused"],
         origin=None if origin is None else Origin(origin["path"], origin["line"]),
     )
 

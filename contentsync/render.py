@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import IO
 
 from contentsync.apply import ApplyReport
-from contentsync.plan import SYMBOL, Action, Change, Plan
+from contentsync.plan import SYMBOL, Action, Change, FieldChange, Plan
 
 _STYLE: dict[Action, str] = {"create": "green", "update": "yellow", "delete": "red"}
 _MD_ICON: dict[Action, str] = {"create": "➕ create", "update": "✏️ update", "delete": "➖ delete"}
@@ -60,6 +60,12 @@ def render_text(plan: Plan, stream: IO[str], *, color: bool = False) -> None:
             where = f"  {_plain(change.origin.path)}:{change.origin.line}" if change.origin else ""
             lines.append(paint(head, _STYLE[change.action]) + paint(where, "dim"))
             for f in change.fields:
+                if _is_body(f):
+                    lines.append(f"      {f.path}: {_body_summary(f, change.action)}")
+                    if change.action == "update":
+                        diff = _diff_lines(f)
+                        lines += [paint(f"        {_plain(d)}", _diff_style(d)) for d in diff]
+                    continue
                 if change.action == "update":
                     text = f"{_quote(f.before)} -> {_quote(f.after)}"
                 else:
@@ -82,6 +88,27 @@ def render_text(plan: Plan, stream: IO[str], *, color: bool = False) -> None:
         lines.append(paint(message, "red"))
     lines.append(paint(summary_line(plan), "bold"))
     stream.write("\n".join(lines) + "\n")
+
+
+def _is_body(f: FieldChange) -> bool:
+    return f.path.endswith("body")
+
+
+def _body_summary(f: FieldChange, action: Action) -> str:
+    """A new body by its size; a changed one by the diff of its readable text, below."""
+    if action == "create":
+        return f"({len(f.after or '')} characters of text)"
+    if action == "delete":
+        return "(deleted)"
+    return "changed:" if f.diff else "changed"
+
+
+def _diff_lines(f: FieldChange) -> list[str]:
+    return f.diff.splitlines()[2:]  # the ---/+++ header says nothing here
+
+
+def _diff_style(line: str) -> str:
+    return {"+": "green", "-": "red", "@": "dim"}.get(line[:1], "dim")
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -135,7 +162,10 @@ def _md_value(value: str | None) -> str:
 def _md_row(change: Change) -> str:
     details = []
     for f in change.fields:
-        if change.action == "update":
+        if _is_body(f):
+            folded = " (diff below)" if f.diff and change.action == "update" else ""
+            details.append(f"`{f.path}`: {md_escape(_body_summary(f, change.action))}{folded}")
+        elif change.action == "update":
             details.append(f"`{f.path}`: {_md_value(f.before)} → {_md_value(f.after)}")
         else:
             value = f.after if change.action == "create" else f.before
@@ -146,6 +176,21 @@ def _md_row(change: Change) -> str:
         f"| {_MD_ICON[change.action]} | {change.kind} **{md_escape(change.address)}**{ident} "
         f"| {'<br>'.join(details)} |"
     )
+
+
+def _md_body_diffs(changes: list[Change]) -> list[str]:
+    """Each changed body's diff, folded: a pull request shows the words that change."""
+    out = []
+    for change in changes:
+        for f in change.fields:
+            if not (_is_body(f) and f.diff and change.action == "update"):
+                continue
+            text = "\n".join(_diff_lines(f))
+            fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", text)), default=0))
+            summary = f"{f.path} of {md_escape(change.address)}"
+            out += [f"<details><summary>{summary}</summary>", "", f"{fence}diff", text, fence]
+            out += ["", "</details>", ""]
+    return out
 
 
 def render_markdown(plan: Plan, *, max_chars: int | None = None) -> str:
@@ -163,6 +208,7 @@ def render_markdown(plan: Plan, *, max_chars: int | None = None) -> str:
         body += ["| action | object | details |", "|---|---|---|"]
         body += [_md_row(c) for c in changes]
         body.append("")
+        body += _md_body_diffs(changes)
     if plan.unmanaged:
         body += [f"<details><summary>Unmanaged objects ({len(plan.unmanaged)})</summary>", ""]
         body += [

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from contentsync.locales import LOCALES
+from contentsync.locales import API_VERSIONS, LOCALES
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -35,12 +35,6 @@ def _translations(text_schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def collection_schema() -> dict[str, Any]:
-    section_text = {
-        "type": "object",
-        "required": ["name"],
-        "additionalProperties": False,
-        "properties": {"name": _NAME},
-    }
     collection_text = {
         "type": "object",
         "required": ["name"],
@@ -50,31 +44,50 @@ def collection_schema() -> dict[str, Any]:
     return {
         "$schema": DIALECT,
         "$id": "collection.schema.json",
-        "title": "contentsync collection file",
-        "description": "One Intercom Help Center collection with its sections.",
+        "title": "contentsync _collection.yaml",
+        "description": (
+            "One Intercom Help Center collection: its folder holds its articles and its child "
+            "collections (sections on API 2.9), one folder each."
+        ),
         "type": "object",
         "required": ["name"],
         "additionalProperties": False,
         "properties": {
-            "id": {"$ref": "#/$defs/id"},
-            "name": {"$ref": "#/$defs/name"},
-            "description": _DESCRIPTION,
-            "translations": _translations(collection_text),
-            "sections": {"type": "array", "items": {"$ref": "#/$defs/section"}},
-        },
-        "$defs": {
             "id": _ID,
             "name": _NAME,
-            "section": {
-                "type": "object",
-                "required": ["name"],
-                "additionalProperties": False,
-                "properties": {
-                    "id": {"$ref": "#/$defs/id"},
-                    "name": {"$ref": "#/$defs/name"},
-                    "translations": _translations(section_text),
-                },
-            },
+            "description": _DESCRIPTION,
+            "translations": _translations(collection_text),
+        },
+    }
+
+
+_AUTHOR: dict[str, Any] = {
+    "description": "An Intercom teammate's email, or an admin id.",
+    "type": ["string", "integer"],
+    "minLength": 1,
+    "minimum": 1,
+}
+_STATE: dict[str, Any] = {"enum": ["published", "draft"]}
+
+
+def article_schema() -> dict[str, Any]:
+    return {
+        "$schema": DIALECT,
+        "$id": "article.schema.json",
+        "title": "contentsync article front matter",
+        "description": (
+            "The YAML between the --- lines at the top of an article's Markdown file. "
+            "`id` only in the default-locale file."
+        ),
+        "type": "object",
+        "required": ["title"],
+        "additionalProperties": False,
+        "properties": {
+            "id": _ID,
+            "title": _NAME,
+            "description": _DESCRIPTION,
+            "state": _STATE,
+            "author": _AUTHOR,
         },
     }
 
@@ -88,11 +101,27 @@ def help_center_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "default_locale": {"enum": list(LOCALES), "default": "en"},
+            "locales": {
+                "description": "The languages the help center is available in (status reads it).",
+                "type": "array",
+                "items": {"enum": list(LOCALES)},
+                "uniqueItems": True,
+            },
             "prune": {
                 "type": "boolean",
                 "default": True,
                 "description": "Delete live objects no file claims (false: list them).",
             },
+            "ignore": {
+                "description": (
+                    "Collections another team owns in Intercom, by default-locale name path "
+                    "('Billing/Refunds'; globs allowed): never read into the plan, never touched."
+                ),
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+            },
+            "default_author": _AUTHOR,
+            "default_state": {**_STATE, "default": "published"},
         },
     }
 
@@ -111,7 +140,13 @@ def config_schema() -> dict[str, Any]:
                 "pattern": "^https?://",
                 "default": "https://api.intercom.io",
             },
-            "api_version": {"enum": ["2.9"], "default": "2.9"},
+            "api_version": {"enum": list(API_VERSIONS), "default": "2.9"},
+            "assets_base_url": {
+                "description": "Where the repository's images are served (relative image paths).",
+                "type": "string",
+                "pattern": "^https://",
+            },
+            "default_author": _AUTHOR,
             "parallelism": {"type": "integer", "minimum": 1, "maximum": 64, "default": 8},
             "safety": {
                 "type": "object",
@@ -131,6 +166,7 @@ def config_schema() -> dict[str, Any]:
 
 SCHEMAS = {
     "collection.schema.json": collection_schema,
+    "article.schema.json": article_schema,
     "help_center.schema.json": help_center_schema,
     "config.schema.json": config_schema,
 }

@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from contentsync.errors import Problem
+from contentsync.locales import LOCALE_SET
 from contentsync.schemas import SCHEMAS
 from contentsync.yamldoc import Document
 
@@ -131,7 +132,12 @@ def _explain(document: Document, error: ValidationError) -> list[Problem]:
         return [document.problem([*at, key], message, key=True)]
     if kind == "enum":
         options = [str(v) for v in expected]
-        shown = ", ".join(options) if len(options) <= 5 else "one of Intercom's locale codes"
+        if len(options) <= 8:
+            shown = ", ".join(options)
+        elif set(options) <= LOCALE_SET:
+            shown = "one of Intercom's locale codes"
+        else:
+            shown = f"one of {', '.join(options)}"
         got = _describe(instance)
         suggestion = _suggest(str(instance), options) if isinstance(instance, str) else ""
         return [document.problem(at, f"expected {shown}, got {got}{suggestion}")]

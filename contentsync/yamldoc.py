@@ -105,6 +105,11 @@ def dotted(at: Sequence[PathElem]) -> str:
 
 def read_document(file: Path, display: str) -> Document:
     """Read and parse one file; raise ContentError with every problem found in it."""
+    return parse_document(read_text(file, display, "YAML"), display)
+
+
+def read_text(file: Path, display: str, what: str) -> str:
+    """A content file's text: UTF-8, no NUL byte, at most MAX_BYTES; else ContentError."""
     raw = file.read_bytes()
     if len(raw) > MAX_BYTES:
         raise ContentError([Problem(display, 0, 0, "", f"file is larger than {MAX_BYTES} bytes")])
@@ -112,16 +117,17 @@ def read_document(file: Path, display: str) -> Document:
         at = raw.index(b"\x00")
         line = raw.count(b"\n", 0, at) + 1
         column = at - (raw.rfind(b"\n", 0, at) + 1) + 1
-        raise ContentError([Problem(display, line, column, "", "binary file: expected YAML text")])
+        raise ContentError(
+            [Problem(display, line, column, "", f"binary file: expected {what} text")]
+        )
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ContentError(
             [Problem(display, line, column, "", "not UTF-8 text: save the file as UTF-8")]
         ) from None
-    return parse_document(text, display)
 
 
 def parse_document(text: str, display: str) -> Document:

@@ -48,7 +48,7 @@ def test_sigint_finishes_in_flight_and_exits_130(tmp_path: Path) -> None:
             time.sleep(0.05)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
-        made = len(sb.state.collections) + len(sb.state.sections)
+        made = len(sb.state.collections)  # sections are level-2 collections in the sandbox
     assert proc.returncode == 130, out + err
     assert "Traceback" not in err
     assert "Interrupted" in err
@@ -66,10 +66,13 @@ def test_failure_stops_launching_and_reports(tmp_path: Path) -> None:
             live = read_live(client)
             plan = make_plan(desired, live)
             # An update of an object that no longer exists fails with 404, like a live object
-            # deleted by someone else between plan and apply.
+            # deleted by someone else between plan and apply. It is second in plan order, and
+            # ready as soon as the first is done (the first's children and next sibling wait
+            # for the first, so they become ready after it).
             ghost = Change(
                 action="update", kind="collection", help_center="acme-help", address="Ghost",
-                ref="collection:999999", name="Ghost", id="999999",
+                ref="collection:999999", name="Ghost", position=2, id="999999",
+                text={"name": "Ghost", "description": ""},
             )  # fmt: skip
             broken = Plan(changes=(ghost, *plan.changes), help_centers=plan.help_centers)
             seen: list[str] = []
@@ -167,4 +170,4 @@ def test_a_terminal_shows_a_progress_bar_then_the_report(tmp_path: Path) -> None
         assert len(counts) >= 3 and max(counts) == 19, output  # the bar counted up to 19
         assert "done: create" not in output  # no line per change on a terminal
         assert "Apply finished: 19 done, 0 failed, 0 not run." in output
-        assert len(sb.state.collections) == 5
+        assert sum(c["parent_id"] is None for c in sb.state.collections.values()) == 5

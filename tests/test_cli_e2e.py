@@ -10,10 +10,19 @@ from pathlib import Path
 import httpx
 import pytest
 
+from benchmarks.generate import write_help_center
 from contentsync.sandbox import SANDBOX_TOKEN, running_sandbox
 from tests.clirun import Result, run
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "content"
+# The example's collection folders (sections are their child folders).
+GETTING_STARTED = "1-getting-started"
+BILLING = "3-billing"
+INTEGRATIONS = "4-integrations"
+TROUBLESHOOTING = "5-troubleshooting"
+TOP_LEVEL = (
+    GETTING_STARTED, "2-account-and-security", BILLING, INTEGRATIONS, TROUBLESHOOTING,
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -26,10 +35,9 @@ def cs(project: Path, *args: str, **kw: object) -> Result:
     return run("--sandbox", *args, cwd=project, **kw)  # type: ignore[arg-type]
 
 
-def write(project: Path, name: str, text: str) -> Path:
-    path = project / "content" / "acme-help" / name
-    path.write_text(text, encoding="utf-8")
-    return path
+def collection_file(project: Path, *folders: str) -> Path:
+    """The _collection.yaml of a folder of the example help center."""
+    return project.joinpath("content", "acme-help", *folders, "_collection.yaml")
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -85,25 +93,50 @@ def test_create_from_nothing_then_no_changes(project: Path) -> None:
 
 
 def test_edits_of_name_description_and_translations(applied: Path) -> None:
-    path = applied / "content" / "acme-help" / "getting-started.yaml"
-    edit(path, "description: Everything you need on day one with Acme.", "description: Day one.")
-    edit(path, "fr: {name: Installer l'application}", "fr: {name: Installation}")
-    edit(path, "  - name: Invite your team", "  - name: Invite teammates")
+    edit(
+        collection_file(applied, GETTING_STARTED),
+        "description: Everything you need on day one with Acme.",
+        "description: Day one.",
+    )
+    edit(
+        collection_file(applied, GETTING_STARTED, "2-install-the-app"),
+        "name: Installer l'application",
+        "name: Installation",
+    )
+    invite = collection_file(applied, GETTING_STARTED, "3-invite-your-team")
+    edit(invite, "name: Invite your team", "name: Invite teammates")
     result = cs(applied, "plan")
     assert result.code == 0, result.output
-    assert "~ update collection Getting started" in result.out
+    assert "~ update collection Getting started (" in result.out
     assert 'description: "Everything you need on day one with Acme." -> "Day one."' in result.out
+    assert "~ update collection Getting started / Install the app (" in result.out
     assert 'translations.fr.name: "Installer l\'application" -> "Installation"' in result.out
-    # An unpinned rename is a delete + create, flagged with the hint to pin.
-    assert "- delete section Getting started / Invite your team" in result.out
-    assert "+ create section Getting started / Invite teammates" in result.out
-    assert "looks like a rename" in result.out
+    # An unpinned rename whose translations did not change is one update, with its evidence.
+    assert "~ update collection Getting started / Invite teammates (" in result.out
+    assert 'name: "Invite your team" -> "Invite teammates"' in result.out
+    assert (
+        "renamed: 'Invite your team' -> 'Invite teammates' (same parent, fr and pt-BR unchanged)"
+        in result.out
+    )
+    assert "Plan: 0 to create, 3 to update, 0 to delete." in result.out
     assert cs(applied, "apply", "--auto-approve").code == 0
     plan_is_empty(applied)
 
 
+def test_exact_plans_a_rename_as_delete_and_create(applied: Path) -> None:
+    invite = collection_file(applied, GETTING_STARTED, "3-invite-your-team")
+    edit(invite, "name: Invite your team", "name: Invite teammates")
+    result = cs(applied, "plan", "--exact")
+    assert result.code == 0, result.output
+    assert "- delete collection Getting started / Invite your team (" in result.out
+    assert "+ create collection Getting started / Invite teammates" in result.out
+    assert "renamed" not in result.out
+    assert cs(applied, "apply", "--auto-approve", "--exact").code == 0
+    plan_is_empty(applied)
+
+
 def test_locale_added_and_removed(applied: Path) -> None:
-    path = applied / "content" / "acme-help" / "integrations.yaml"
+    path = collection_file(applied, INTEGRATIONS)
     edit(path, "  zh-TW:\n    name: 整合\n", "  ko:\n    name: 통합\n")
     result = cs(applied, "plan")
     assert 'translations.ko.name: (none) -> "통합"' in result.out, result.out
@@ -112,38 +145,62 @@ def test_locale_added_and_removed(applied: Path) -> None:
     plan_is_empty(applied)
 
 
-def test_pinned_section_moves_between_collections(applied: Path, tmp_path: Path) -> None:
+def test_pinned_section_moves_between_collections(
+    applied: Path, tmp_path: Path, live: object
+) -> None:
+    """Against a sandbox reached by URL, which honours pins (the embedded one ignores them)."""
     exported = tmp_path / "exported"
     result = run("--sandbox", "export", "--out", str(exported), cwd=applied)
     assert result.code == 0, result.output
     shutil.rmtree(applied / "content")
     shutil.copytree(exported, applied / "content")
-    plan_is_empty(applied)
-    billing = applied / "content" / "acme-help" / "billing-and-plans.yaml"
-    trouble = applied / "content" / "acme-help" / "troubleshooting.yaml"
-    text = billing.read_text(encoding="utf-8")
-    start = text.index("- id:", text.index("name: Refunds") - 40)
-    block = text[start:]
-    billing.write_text(text[:start], encoding="utf-8")
-    trouble.write_text(trouble.read_text(encoding="utf-8") + block, encoding="utf-8")
+    hc = applied / "content" / "acme-help"
+    refunds = hc / "3-billing-and-plans" / "3-refunds"
+    assert "id: '" in (refunds / "_collection.yaml").read_text(encoding="utf-8")
+    edit(refunds / "_collection.yaml", "name: Refunds", "name: Money back")
+    refunds.rename(hc / "5-troubleshooting" / "3-money-back")
+    token = {"INTERCOM_ACCESS_TOKEN": SANDBOX_TOKEN}
+    with live as api:  # type: ignore[attr-defined]
+        url = str(api.base_url)
+        result = run("--api-url", url, "plan", cwd=applied, env=token)
+        assert result.code == 0, result.output
+        assert "~ update collection Troubleshooting / Money back (" in result.out, result.out
+        assert 'parent: "Billing and plans (' in result.out
+        assert 'name: "Refunds" -> "Money back"' in result.out
+        assert "Plan: 0 to create, 1 to update, 0 to delete." in result.out
+        applied_run = run("--api-url", url, "apply", "--auto-approve", cwd=applied, env=token)
+        assert applied_run.code == 0, applied_run.output
+        again = run("--api-url", url, "plan", "--detailed-exitcode", cwd=applied, env=token)
+        assert again.code == 0, again.output
+
+
+def test_unpinned_section_cut_and_paste_is_a_move(applied: Path) -> None:
+    hc = applied / "content" / "acme-help"
+    (hc / BILLING / "3-refunds").rename(hc / TROUBLESHOOTING / "3-refunds")
     result = cs(applied, "plan")
-    assert "~ update section Troubleshooting / Refunds" in result.out, result.out
-    assert "parent: " in result.out
-    assert "delete" not in result.out.split("Plan:")[0].replace("to delete", "")
+    assert result.code == 0, result.output
+    assert "~ update collection Troubleshooting / Refunds (" in result.out, result.out
+    assert 'parent: "Billing and plans (' in result.out
+    assert "moved (es and fr unchanged, same name)" in result.out
+    assert "Plan: 0 to create, 1 to update, 0 to delete." in result.out
     assert cs(applied, "apply", "--auto-approve").code == 0
     plan_is_empty(applied)
 
 
 def test_collection_and_section_deleted(applied: Path) -> None:
-    (applied / "content" / "acme-help" / "troubleshooting.yaml").unlink()
-    edit(applied / "content" / "acme-help" / "integrations.yaml", "  - name: Salesforce\n", "")
+    shutil.rmtree(applied / "content" / "acme-help" / TROUBLESHOOTING)
+    shutil.rmtree(applied / "content" / "acme-help" / INTEGRATIONS / "2-salesforce")
     result = cs(applied, "plan")
     lines = result.out.splitlines()
     order = [i for i, line in enumerate(lines) if line.strip().startswith("- delete")]
     deleted = [lines[i].strip() for i in order]
-    assert deleted[-1].startswith("- delete collection Troubleshooting"), deleted
+    assert deleted[-1].startswith("- delete collection Troubleshooting ("), deleted
     assert any("Integrations / Salesforce" in d for d in deleted)
-    assert "articles" in result.out  # the undocumented-behaviour warning
+    assert "Plan: 0 to create, 0 to update, 4 to delete." in result.out
+    # what the deleted collection still holds is said (its sections go with it)
+    assert "still holds 2 collections, deleted with it: 'Notifications', 'Sync errors'" in (
+        result.out
+    )
     assert cs(applied, "apply", "--auto-approve").code == 0
     plan_is_empty(applied)
 
@@ -158,36 +215,61 @@ def test_ambiguous_live_names_are_refused_with_ids(applied: Path, live: object) 
         assert created.status_code == 200, created.text
     result = cs(applied, "plan")
     assert result.code == 1
-    assert "content/acme-help/billing.yaml:2:7" in result.err
-    assert "live collections in help center 'acme-help' are named 'Billing and plans'" in result.err
+    assert "content/acme-help/3-billing/_collection.yaml:2:7" in result.err
+    assert "2 live collections in this help center are named 'Billing and plans'" in result.err
     assert created.json()["id"] in result.err
     assert "Traceback" not in result.output
 
 
 def test_stale_plan_is_refused_when_content_or_live_changes(applied: Path, live: object) -> None:
-    edit(applied / "content" / "acme-help" / "billing.yaml", "name: Refunds", "name: Money back")
+    refunds = collection_file(applied, BILLING, "3-refunds")
+    edit(refunds, "name: Refunds", "name: Money back")
     assert cs(applied, "plan", "--out", "plan.json").code == 0
-    edit(applied / "content" / "acme-help" / "billing.yaml", "name: Money back", "name: Refund")
+    edit(refunds, "name: Money back", "name: Refund")
     result = cs(applied, "apply", "plan.json")
     assert result.code == 1 and "stale plan" in result.err, result.output
 
-    edit(applied / "content" / "acme-help" / "billing.yaml", "name: Refund", "name: Money back")
+    edit(refunds, "name: Refund", "name: Money back")
     assert cs(applied, "plan", "--out", "plan.json").code == 0
     with live as api:  # type: ignore[attr-defined]
-        some = api.get("/help_center/collections").json()["data"][0]
-        assert api.put(f"/help_center/collections/{some['id']}", json={"name": "X"}).is_success
+        # the renamed section's parent changed in Intercom since the plan was made
+        billing = next(
+            c
+            for c in api.get("/help_center/collections").json()["data"]
+            if c["name"] == "Billing and plans"
+        )
+        assert api.put(f"/help_center/collections/{billing['id']}", json={"name": "X"}).is_success
     result = cs(applied, "apply", "plan.json")
     assert result.code == 1 and "stale plan" in result.err, result.output
     assert "live help center changed" in result.err
 
 
+def test_saved_plan_is_not_stale_after_an_unrelated_live_edit(applied: Path, live: object) -> None:
+    """A typo fixed in Intercom's editor elsewhere must not stale every open pull request."""
+    edit(collection_file(applied, BILLING, "3-refunds"), "name: Refunds", "name: Money back")
+    assert cs(applied, "plan", "--out", "plan.json").code == 0
+    with live as api:  # type: ignore[attr-defined]
+        other = next(
+            c
+            for c in api.get("/help_center/collections").json()["data"]
+            if c["name"] == "Integrations"
+        )
+        assert api.put(
+            f"/help_center/collections/{other['id']}", json={"description": "Fixed a typo."}
+        ).is_success
+    result = cs(applied, "apply", "plan.json")
+    assert result.code == 0, result.output
+    assert "1 done, 0 failed, 0 not run" in result.out
+
+
 def test_saved_plan_applies_exactly(applied: Path) -> None:
-    edit(applied / "content" / "acme-help" / "billing.yaml", "name: Refunds", "name: Money back")
+    edit(collection_file(applied, BILLING, "3-refunds"), "name: Refunds", "name: Money back")
     made = cs(applied, "plan", "--out", "plan.json")
     assert made.code == 0 and "apply plan.json" in made.err
     data = json.loads((applied / "plan.json").read_text())
-    assert data["format_version"] == 1 and data["summary"] == {
-        "create": 1, "update": 0, "delete": 1,
+    # a rename with its translations unchanged is one update (with --exact: delete + create)
+    assert data["format_version"] == 2 and data["summary"] == {
+        "create": 0, "update": 1, "delete": 0,
     }  # fmt: skip
     result = cs(applied, "apply", "plan.json")
     assert result.code == 0, result.output
@@ -195,8 +277,8 @@ def test_saved_plan_applies_exactly(applied: Path) -> None:
 
 
 def test_mass_delete_is_refused_unless_allowed(applied: Path) -> None:
-    for name in ("billing.yaml", "integrations.yaml", "troubleshooting.yaml"):
-        (applied / "content" / "acme-help" / name).unlink()
+    for name in (BILLING, INTEGRATIONS, TROUBLESHOOTING):
+        shutil.rmtree(applied / "content" / "acme-help" / name)
     result = cs(applied, "apply", "--auto-approve")
     assert result.code == 1
     assert "--allow-mass-delete" in result.err
@@ -220,9 +302,16 @@ def test_export_round_trip_validates_and_plans_clean(applied: Path, tmp_path: Pa
     result = run("--sandbox", "export", "--out", str(out), cwd=applied)
     assert result.code == 0, result.output
     assert run("--content", str(out), "validate", cwd=applied).code == 0
-    text = (out / "acme-help" / "getting-started.yaml").read_text(encoding="utf-8")
+    folders = sorted(p.name for p in (out / "acme-help").iterdir() if p.is_dir())
+    assert folders == [
+        "1-getting-started", "2-account-and-security", "3-billing-and-plans", "4-integrations",
+        "5-troubleshooting",
+    ]  # fmt: skip
+    text = (out / "acme-help" / "1-getting-started" / "_collection.yaml").read_text("utf-8")
     assert text.startswith("# yaml-language-server: $schema=")
     assert "id: '" in text
+    section = out / "acme-help" / "1-getting-started" / "2-install-the-app" / "_collection.yaml"
+    assert "name: Install the app" in section.read_text(encoding="utf-8")
     clean = run("--sandbox", "--content", str(out), "plan", "--detailed-exitcode", cwd=applied)
     assert clean.code == 0, clean.output
     again = run("--sandbox", "export", "--out", str(out), cwd=applied)
@@ -253,9 +342,7 @@ def test_against_a_server_with_a_token(project: Path) -> None:
         missing = run("--api-url", sb.url, "plan", cwd=project, env={"INTERCOM_ACCESS_TOKEN": ""})
         assert missing.code == 1 and "INTERCOM_ACCESS_TOKEN is not set" in missing.err
 
-        ghost = project / "content" / "ghost-help"
-        ghost.mkdir()
-        (ghost / "x.yaml").write_text("name: X\n", encoding="utf-8")
+        write_help_center(project / "content", "ghost-help", {"x": {"name": "X"}})
         unknown = run("--api-url", sb.url, "plan", cwd=project, env=token)
         assert unknown.code == 1
         assert "help center 'ghost-help' does not exist in Intercom" in unknown.err
@@ -265,23 +352,21 @@ def test_against_a_server_with_a_token(project: Path) -> None:
 def test_a_help_center_in_another_default_locale_settles(tmp_path: Path) -> None:
     """The embedded sandbox takes the content's default locale; the English text stays English,
     the next plan is empty, and content that then claims another default is refused."""
-    folder = tmp_path / "content" / "aide"
-    folder.mkdir(parents=True)
-    (folder / "_help_center.yaml").write_text("default_locale: fr\n", encoding="utf-8")
-    (folder / "premiers-pas.yaml").write_text(
-        "name: Premiers pas\n"
-        "translations:\n"
-        "  en: {name: Getting started}\n"
-        "sections:\n"
-        "  - name: Installer\n"
-        "    translations: {en: {name: Install}}\n",
-        encoding="utf-8",
-    )
+    tree = {
+        "premiers-pas": {
+            "name": "Premiers pas",
+            "translations": {"en": {"name": "Getting started"}},
+            "children": {
+                "installer": {"name": "Installer", "translations": {"en": {"name": "Install"}}}
+            },
+        }
+    }
+    folder = write_help_center(tmp_path / "content", "aide", tree, {"default_locale": "fr"})
     applied = cs(tmp_path, "apply", "--auto-approve")
     assert applied.code == 0, applied.output
     plan_is_empty(tmp_path)
     state = json.loads((tmp_path / ".contentsync" / "sandbox.json").read_text(encoding="utf-8"))
-    [collection] = state["collections"].values()
+    [collection] = (c for c in state["collections"].values() if c["parent_id"] is None)
     assert collection["translations"]["en"]["name"] == "Getting started"
     assert collection["translations"]["fr"]["name"] == "Premiers pas"
 
@@ -322,8 +407,8 @@ def test_apply_says_in_the_job_summary_when_it_changes_nothing(
     assert "**No changes." in summary.read_text(encoding="utf-8")
 
     summary.unlink()
-    for name in ("billing.yaml", "integrations.yaml", "troubleshooting.yaml"):
-        (applied / "content" / "acme-help" / name).unlink()
+    for name in (BILLING, INTEGRATIONS, TROUBLESHOOTING):
+        shutil.rmtree(applied / "content" / "acme-help" / name)
     assert cs(applied, "apply", "--auto-approve", env=env).code == 1
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("## contentsync plan")

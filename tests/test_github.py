@@ -327,15 +327,15 @@ def test_action_plan_cuts_markdown_to_max_chars(workdir: Path, tmp_path: Path) -
 
 
 def test_action_validate_fails_the_step_with_the_problems(workdir: Path, tmp_path: Path) -> None:
-    bad = workdir / "content" / "acme-help" / "broken.yaml"
+    bad = workdir / "content" / "acme-help" / "broken" / "_collection.yaml"
+    bad.parent.mkdir()
     bad.write_text("name: Broken\ntranslations:\n  xx:\n    name: X\n", encoding="utf-8")
     rc, out, proc = _run_action(workdir, tmp_path, command="validate")
     assert rc == 1
     assert out["exit-code"] == "1"
     log = Path(out["log"]).read_text(encoding="utf-8")
     assert log == proc.stdout  # shown in the step's log and kept for the comment
-    assert "broken.yaml:" in log
-    assert "xx" in log
+    assert "content/acme-help/broken/_collection.yaml:3:3: translations.xx: unknown locale" in log
 
 
 def test_action_plan_without_token_fails_without_changes_output(

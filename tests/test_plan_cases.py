@@ -1,8 +1,11 @@
 """Golden plan cases, one folder each under tests/cases/<name>/:
 
-- content/<help-center>/*.yaml   real content files
-- live.json                      the live state as Intercom API 2.9 returns it
-                                 ({"help_centers": [...], "collections": [...], "sections": [...]})
+- content/<help-center>/...      real content files (folders with _collection.yaml, articles)
+- live.json                      the live state as Intercom returns it ({"help_centers": [...],
+                                 "collections": [...], "sections": [...], "articles": [...]}:
+                                 sections as API 2.9 lists them, or nested collections with
+                                 parent_id as 2.10+ does)
+- options.json                   optional: diff.Options fields (exact, pins_ignored, api_version)
 - expected.txt                   the plan as render_text(plan, stream, color=False) prints it, or
 - expected_error.txt             the identity problems make_plan raises, one per line.
 
@@ -27,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from contentsync import live
-from contentsync.diff import make_plan
+from contentsync.diff import Options, make_plan
 from contentsync.errors import IdentityError
 from contentsync.loader import load_content
 from contentsync.model import LiveState
@@ -42,17 +45,22 @@ XFAIL: dict[str, str] = {}
 
 def live_state(case: Path) -> LiveState:
     data = json.loads((case / "live.json").read_text(encoding="utf-8"))
-    return LiveState(
-        help_centers=tuple(live.help_center(h) for h in data["help_centers"]),
-        collections=tuple(live.collection(c) for c in data["collections"]),
-        sections=tuple(live.section(s) for s in data["sections"]),
-    )
+    help_centers = tuple(live.help_center(h) for h in data["help_centers"])
+    nodes = [live.collection(c) for c in data["collections"] + data.get("sections", [])]
+    nodes += [live.article(a) for a in data.get("articles", [])]
+    only = help_centers[0].id if len(help_centers) == 1 else None
+    return LiveState(help_centers, tuple(live.rooted(nodes, only)))
 
 
 def outcome(case: Path) -> tuple[str, str]:
-    desired = load_content(case / "content", display_root=case)
+    settings = (
+        json.loads((case / "options.json").read_text()) if (case / "options.json").exists() else {}
+    )
+    desired = load_content(
+        case / "content", api_version=settings.get("api_version", "2.9"), display_root=case
+    )
     try:
-        plan = make_plan(desired, live_state(case))
+        plan = make_plan(desired, live_state(case), Options(**settings))
     except IdentityError as exc:
         return "expected_error.txt", "\n".join(map(str, exc.problems)) + "\n"
     out = io.StringIO()

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 import json
 import re
 
 import pytest
 
-from contentsync.model import Origin, Text
+from contentsync.model import Origin
 from contentsync.plan import Change, FieldChange, HelpCenterSummary, Plan, Unmanaged
 from contentsync.render import md_escape, render_json, render_markdown, render_text
 
+_positions = itertools.count(1)
+
 
 def change(action: str, kind: str, address: str, **kw: object) -> Change:
+    """A change in plan order of creation (positions count up); depth from the address."""
     return Change(
         action=action,  # type: ignore[arg-type]
         kind=kind,  # type: ignore[arg-type]
@@ -23,6 +27,8 @@ def change(action: str, kind: str, address: str, **kw: object) -> Change:
         address=address,
         ref=str(kw.pop("ref", f"{kind}:{address}")),
         name=address.split(" / ")[-1],
+        position=int(str(kw.pop("position", next(_positions)))),
+        depth=address.count(" / ") + 1,
         **kw,  # type: ignore[arg-type]
     )
 
@@ -33,10 +39,10 @@ def sample_plan() -> Plan:
             change(
                 "create", "collection", "Billing", help_center_id="1",
                 fields=(FieldChange("name", None, "Billing"),),
-                origin=Origin("content/acme-help/billing.yaml", 1),
+                origin=Origin("content/acme-help/billing/_collection.yaml", 1),
             ),
             change(
-                "update", "section", "Guide / Install", id="20",
+                "update", "collection", "Guide / Install", id="20",
                 fields=(FieldChange("translations.fr.name", "Installer", "Installation"),),
             ),
             change(
@@ -46,7 +52,7 @@ def sample_plan() -> Plan:
             change("create", "collection", "Beta", help_center="beta-help"),
         ),
         help_centers=(HelpCenterSummary("acme-help", 4, 1), HelpCenterSummary("beta-help", 0, 0)),
-        unmanaged=(Unmanaged("section", "acme-help", "99", "Guide / Stray"),),
+        unmanaged=(Unmanaged("collection", "acme-help", "99", "Guide / Stray"),),
         content_digest="c" * 64,
         live_digest="l" * 64,
         api_url="http://127.0.0.1:8000",
@@ -64,12 +70,12 @@ def text(plan: Plan) -> str:
 
 def test_text_symbols_fields_and_summary() -> None:
     out = text(sample_plan())
-    assert "  + create collection Billing  content/acme-help/billing.yaml:1" in out
-    assert "  ~ update section Guide / Install (20)" in out
+    assert "  + create collection Billing  content/acme-help/billing/_collection.yaml:1" in out
+    assert "  ~ update collection Guide / Install (20)" in out
     assert '      translations.fr.name: "Installer" -> "Installation"' in out
     assert "  - delete collection Old (10)" in out
     assert "      ! move articles first" in out
-    assert "acme-help: section Guide / Stray (99)" in out
+    assert "acme-help: collection Guide / Stray (99)" in out
     assert out.index("acme-help\n") < out.index("beta-help\n")
     assert out.rstrip().splitlines()[-1] == "Plan: 2 to create, 1 to update, 1 to delete."
     assert "\x1b[" not in out
@@ -140,8 +146,8 @@ def test_markdown_hostile_names(name: str) -> None:
     plan = Plan(
         (
             change(
-                "update", "section", f"{name} / {name}", id="1",
-                translations={"fr": Text(name)},
+                "update", "collection", f"{name} / {name}", id="1",
+                translations={"fr": {"name": name, "description": ""}},
                 fields=(
                     FieldChange("name", name, name + "!"),
                     FieldChange("translations.fr.name", None, name),
@@ -182,7 +188,7 @@ def test_markdown_plain_names_are_rendered_as_written() -> None:
     plan = Plan(
         (
             change(
-                "update", "section", "Getting started / Getting started", id="1",
+                "update", "collection", "Getting started / Getting started", id="1",
                 fields=(FieldChange("name", "Getting started", "Getting started!"),),
             ),
         ),
@@ -197,7 +203,7 @@ def test_markdown_plain_names_are_rendered_as_written() -> None:
 def test_markdown_cut_to_max_chars(limit: int) -> None:
     changes = tuple(
         change(
-            "update", "section", f"Collection {i // 50} / Section number {i}", id=str(i),
+            "update", "collection", f"Collection {i // 50} / Section number {i}", id=str(i),
             fields=(FieldChange("name", f"Section {i}", f"Section number {i}"),),
         )
         for i in range(5000)
@@ -222,10 +228,10 @@ def test_json_format_version_order_and_round_trip() -> None:
     plan = sample_plan()
     rendered = render_json(plan)
     data = json.loads(rendered)
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     assert list(data) == [
-        "format_version", "api_url", "content_digest", "live_digest", "max_delete_fraction",
-        "summary", "help_centers", "changes", "unmanaged",
+        "format_version", "api_url", "api_version", "pins_ignored", "content_digest",
+        "live_digest", "max_delete_fraction", "summary", "help_centers", "changes", "unmanaged",
     ]  # fmt: skip
     assert render_json(Plan.from_dict(data)) == rendered
     assert Plan.from_dict(data) == plan
@@ -234,7 +240,14 @@ def test_json_format_version_order_and_round_trip() -> None:
 
 def test_json_has_no_token_like_strings() -> None:
     plan = Plan(
-        (change("create", "collection", "C", translations={"fr": Text("Nom", "desc")}),),
+        (
+            change(
+                "create",
+                "collection",
+                "C",
+                translations={"fr": {"name": "Nom", "description": "d"}},
+            ),
+        ),
         (HelpCenterSummary("acme-help", 0, 0),),
         api_url="https://api.intercom.io",
     )

@@ -1,9 +1,13 @@
-"""The sandbox answers like Intercom's 2.9 description says, over real HTTP, for every
-help-center operation and every error it can give; the client sends only what it allows."""
+"""The sandbox answers like Intercom's 2.9 and 2.16 descriptions say, over real HTTP, for every
+operation contentsync uses and every error it can give, from one state in the shape each
+request's Intercom-Version asks for; the client sends only what they allow."""
 
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,15 +18,23 @@ import httpx
 import pytest
 
 from contentsync.client import IntercomClient
-from contentsync.errors import OutcomeUnknown
-from contentsync.sandbox import SANDBOX_TOKEN, FaultConfig, SandboxState, running_sandbox
-from tests.openapi_contract import match_path, validate_request, validate_response
+from contentsync.errors import ConfigError, OutcomeUnknown
+from contentsync.sandbox import (
+    SANDBOX_TOKEN,
+    FaultConfig,
+    RunningSandbox,
+    SandboxState,
+    intercom_html,
+    running_sandbox,
+)
+from tests.openapi_contract import match_path, spec_version, validate_request, validate_response
 
 AUTH = {"Authorization": f"Bearer {SANDBOX_TOKEN}", "Intercom-Version": "2.9"}
 
 
 class ContractTransport(httpx.HTTPTransport):
-    """Checks every request body and every response body against the spec, and keeps them."""
+    """Checks every request body and every response body against the description of the
+    version the request asks for, and keeps them."""
 
     def __init__(self, *, check_requests: bool = True) -> None:
         super().__init__()
@@ -30,12 +42,14 @@ class ContractTransport(httpx.HTTPTransport):
         self.seen: list[tuple[str, str, int]] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        template = match_path(request.method, request.url.path)
+        version = spec_version(request.headers.get("Intercom-Version", "2.9"), request.url.path)
+        template = match_path(request.method, request.url.path, version)
         if request.content and self.check_requests:
-            validate_request(request.method, template, json.loads(request.content))
+            validate_request(request.method, template, json.loads(request.content), version)
         response = super().handle_request(request)
         response.read()
-        validate_response(request.method, template, response.status_code, response.json())
+        body = response.json()
+        validate_response(request.method, template, response.status_code, body, version)
         self.seen.append((request.method, template, response.status_code))
         return response
 
@@ -193,9 +207,9 @@ def test_deleting_a_collection_deletes_its_sections(api: Any) -> None:
     cid = int(cid.json()["id"])
     for name in ("x", "y"):
         client.post("/help_center/sections", json={"name": name, "parent_id": cid})
-    assert len(sb.state.sections) == 2
+    assert len(sb.state.collections) == 3
     client.delete(f"/help_center/collections/{cid}")
-    assert sb.state.sections == {}
+    assert sb.state.collections == {}
 
 
 def test_rate_limit_headers_and_429() -> None:
@@ -285,7 +299,7 @@ def test_state_persists_atomically_and_round_trips(tmp_path: Path) -> None:
             f"{sb.url}/help_center/collections", headers=AUTH,
             json={"name": "Kept", "help_center_id": hc},
         ).json()  # fmt: skip
-    assert json.loads(path.read_text())["format"] == 1
+    assert json.loads(path.read_text())["format"] == 2
     assert [p.name for p in path.parent.iterdir()] == ["sandbox.json"]  # no temp files left
     again = SandboxState.load(path)
     assert made["id"] in again.collections
@@ -342,3 +356,484 @@ def test_latency_is_when_the_answer_leaves_not_when_the_work_starts() -> None:
         assert sender.is_alive(), "answered before the latency was over"
         sender.join()
     assert answered and answered[0] >= 0.95
+
+
+# ---- versions: one state, two shapes -------------------------------------------------------------
+
+
+def versioned(sb: RunningSandbox, version: str, *, check_requests: bool = True) -> httpx.Client:
+    """A raw client on `version`, every exchange checked against its description."""
+    headers = {**AUTH, "Intercom-Version": version}
+    transport = ContractTransport(check_requests=check_requests)
+    return httpx.Client(base_url=sb.url, headers=headers, transport=transport)
+
+
+@pytest.fixture
+def sb() -> Iterator[RunningSandbox]:
+    with running_sandbox(None, ["acme-help", "other-help"], admins=["jane@acme.test"]) as box:
+        yield box
+
+
+def made(client: httpx.Client, path: str, **body: Any) -> dict[str, Any]:
+    """POST `body`, which must succeed: the object made."""
+    response = client.post(path, json=body)
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def _author(client: httpx.Client, email: str = "jane@acme.test") -> int:
+    admins = client.get("/admins").json()["admins"]
+    return int(next(a["id"] for a in admins if a["email"] == email))
+
+
+def test_one_state_in_both_shapes(sb: RunningSandbox) -> None:
+    with versioned(sb, "2.9") as v9, versioned(sb, "2.16") as v16, versioned(sb, "2.12") as v12:
+        hc = _hc(v9)
+        top = v9.post("/help_center/collections", json={"name": "Billing", "help_center_id": hc})
+        cid = top.json()["id"]
+        section = v9.post("/help_center/sections", json={"name": "Invoices", "parent_id": int(cid)})
+        sid = section.json()["id"]
+        author = _author(v9)
+        article = made(
+            v9,
+            "/articles",
+            title="Refunds",
+            author_id=author,
+            parent_id=int(sid),
+            parent_type="section",
+            state="published",
+        )
+        assert (article["parent_id"], article["parent_type"]) == (int(sid), "section")
+
+        # 2.16: the section is a level-2 collection with the same id.
+        nested = {c["id"]: c for c in v16.get("/help_center/collections").json()["data"]}
+        assert set(nested) == {cid, sid}
+        assert nested[sid]["parent_id"] == cid and nested[cid]["parent_id"] is None
+        assert nested[sid]["name"] == "Invoices"
+        assert "type" not in nested[cid]  # 2.16's collection has none
+        assert v16.get(f"/articles/{article['id']}").json()["parent_ids"] == [int(sid)]
+        assert "parent_type" not in v16.get(f"/articles/{article['id']}").json()
+        assert v16.get("/help_center/sections").status_code == 404
+        assert v16.get(f"/help_center/sections/{sid}").status_code == 404
+
+        # 2.9 does not show a level-2 collection as a collection, nor a level-1 as a section.
+        assert [c["id"] for c in v9.get("/help_center/collections").json()["data"]] == [cid]
+        assert v9.get(f"/help_center/collections/{sid}").status_code == 404
+        assert v9.get(f"/help_center/sections/{cid}").status_code == 404
+        # 2.10 to 2.15 still have sections, in the 2.9 shape.
+        assert [s["id"] for s in v12.get("/help_center/sections").json()["data"]] == [sid]
+
+        # A level-3 collection made on 2.16 has a place only there.
+        deep = made(v16, "/help_center/collections", name="2024", parent_id=sid)
+        assert deep["parent_id"] == sid
+        assert deep["help_center_id"] is None  # nested without one: use the root's
+        assert [c["id"] for c in v9.get("/help_center/sections").json()["data"]] == [sid]
+        too_deep = v16.post("/help_center/collections", json={"name": "x", "parent_id": deep["id"]})
+        assert too_deep.status_code == 400
+        assert too_deep.json()["errors"][0]["code"] == "parameter_invalid"
+
+        # Moves under itself, deeper than three levels or to another help center are refused.
+        def move(id: str, parent_id: str | None) -> httpx.Response:
+            return v16.put(f"/help_center/collections/{id}", json={"parent_id": parent_id})
+
+        second = made(v16, "/help_center/collections", name="Payments", help_center_id=hc)
+        other = made(
+            v16, "/help_center/collections", name="O", help_center_id=_hc(v9, "other-help")
+        )
+        assert move(cid, sid).status_code == 400
+        assert move(cid, second["id"]).status_code == 400
+        assert move(sid, other["id"]).status_code == 400
+        assert move(sid, second["id"]).json()["parent_id"] == second["id"]
+        assert v9.get(f"/help_center/sections/{sid}").json()["parent_id"] == int(second["id"])
+        lifted = move(sid, None).json()
+        assert lifted["parent_id"] is None and lifted["help_center_id"] == hc
+
+        # Deleting a collection deletes what is below it; its articles lose that parent.
+        assert v16.delete(f"/help_center/collections/{sid}").status_code == 200
+        assert deep["id"] not in sb.state.collections
+        assert v9.get(f"/articles/{article['id']}").json()["parent_id"] is None
+
+
+def test_help_centers_on_2_16_have_locales_and_a_default(sb: RunningSandbox) -> None:
+    with versioned(sb, "2.16") as v16, versioned(sb, "2.9") as v9:
+        centers = v16.get("/help_center/help_centers").json()["data"]
+        assert [h["default"] for h in centers] == [True, False]
+        assert centers[0]["locales"][0] == "en" and len(centers[0]["locales"]) == 37
+        assert "locales" not in v9.get("/help_center/help_centers").json()["data"][0]
+
+
+def test_a_request_names_its_version_or_gets_2_9(sb: RunningSandbox) -> None:
+    bare = {"Authorization": f"Bearer {SANDBOX_TOKEN}"}
+    hc = next(iter(sb.state.help_centers))
+    made = httpx.post(f"{sb.url}/help_center/collections", headers=bare,
+                      json={"name": "N", "help_center_id": int(hc)}).json()  # fmt: skip
+    assert made["type"] == "collection" and "parent_id" not in made
+    for bad in ("2.8", "2.17", "latest", "Unstable"):
+        response = httpx.get(f"{sb.url}/articles", headers={**bare, "Intercom-Version": bad})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["code"] == "intercom_version_invalid"
+        validate_response("GET", "/articles", 400, response.json(), "2.16")
+
+
+# ---- articles -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["2.9", "2.16"])
+def test_article_crud_and_errors(sb: RunningSandbox, version: str) -> None:
+    with versioned(sb, version) as api:
+        hc = _hc(api)
+        cid = made(api, "/help_center/collections", name="C", help_center_id=hc)["id"]
+        author = _author(api)
+        response = api.post("/articles", json={
+            "title": "Refunds", "author_id": author, "parent_id": int(cid),
+            "body": "<p>Five days.</p>",
+            "translated_content": {"fr": {"title": "Remboursements", "description": "Argent"}},
+        })  # fmt: skip
+        assert response.status_code == 200
+        article = response.json()
+        aid = article["id"]
+        assert article["state"] == "draft"  # the default
+        assert article["description"] == ""
+        stored = sb.state.articles[aid]["translations"]["en"]["body"]
+        assert stored == intercom_html.store("<p>Five days.</p>")
+        assert "Five days." in article["body"]
+        fr = article["translated_content"]["fr"]
+        assert (fr["title"], fr["author_id"], fr["state"]) == ("Remboursements", author, "draft")
+        assert article["translated_content"]["de"] is None
+        if version == "2.16":
+            assert article["has_unpublished_changes"] is False
+            assert fr["has_unpublished_changes"] is False
+
+        # A PUT merges: fr's description is kept, en's title changes, de appears, state set.
+        updated = api.put(f"/articles/{aid}", json={
+            "title": "Refunds and returns", "state": "published", "parent_id": str(cid),
+            "translated_content": {"fr": {"title": "Remboursement"},
+                                   "de": {"title": "Erstattung", "body": "<p>Fünf</p>"}},
+        }).json()  # fmt: skip
+        assert updated["title"] == "Refunds and returns"
+        assert updated["state"] == "published"
+        content = updated["translated_content"]
+        assert (content["fr"]["title"], content["fr"]["description"]) == ("Remboursement", "Argent")
+        assert content["de"]["author_id"] == author  # a new locale takes the default's author
+        assert content["en"]["title"] == "Refunds and returns"
+        # A locale sent as null is removed; the default one never is.
+        nulls = {"translated_content": {"de": None, "en": None}}
+        dropped = api.put(f"/articles/{aid}", json=nulls)
+        assert dropped.json()["translated_content"]["de"] is None
+        assert dropped.json()["title"] == "Refunds and returns"
+        assert api.put(f"/articles/{aid}").status_code == 200  # no body: nothing to change
+        assert api.get(f"/articles/{aid}").json()["title"] == "Refunds and returns"
+
+        def refused(body: dict[str, Any], status: int = 400) -> str:
+            with versioned(sb, version, check_requests=False) as loose:
+                response = loose.post("/articles", json=body)
+            assert response.status_code == status, body
+            return str(response.json()["errors"][0]["code"])
+
+        assert refused({"author_id": author}) == "parameter_not_found"
+        assert refused({"title": "  ", "author_id": author}) == "parameter_not_found"
+        assert refused({"title": "T"}) == "parameter_not_found"
+        assert refused({"title": "T", "author_id": 42}) == "parameter_invalid"
+        assert refused({"title": "T", "author_id": author, "state": "live"}) == "parameter_invalid"
+        assert refused({"title": "T", "author_id": author, "parent_id": 999999}, 404) == "not_found"
+        assert refused({"title": "T", "author_id": author,
+                        "translated_content": {"fr": {"description": "no title"}}}) \
+            == "parameter_not_found"  # fmt: skip
+        assert api.put("/articles/999999", json={"title": "x"}).status_code == 404
+        assert api.put("/articles/999999").status_code == 404
+        assert api.get("/articles/999999").status_code == 404
+        deleted = {"id": aid, "object": "article", "deleted": True}
+        assert api.delete(f"/articles/{aid}").json() == deleted
+        assert api.delete(f"/articles/{aid}").status_code == 404
+    assert len(sb.state.articles) == 0
+
+
+def test_articles_on_2_9_say_whether_their_parent_is_a_section(sb: RunningSandbox) -> None:
+    with versioned(sb, "2.9") as api:
+        hc = _hc(api)
+        cid = made(api, "/help_center/collections", name="C", help_center_id=hc)["id"]
+        sid = made(api, "/help_center/sections", name="S", parent_id=int(cid))["id"]
+        author = _author(api)
+        in_collection = made(api, "/articles", title="A", author_id=author, parent_id=int(cid))
+        assert (in_collection["parent_id"], in_collection["parent_type"]) == (
+            int(cid),
+            "collection",
+        )
+        wrong = api.post(
+            "/articles",
+            json={
+                "title": "B",
+                "author_id": author,
+                "parent_id": int(cid),
+                "parent_type": "section",
+            },
+        )
+        assert wrong.status_code == 400
+        moved = api.put(f"/articles/{in_collection['id']}", json={"parent_id": sid}).json()
+        assert (moved["parent_id"], moved["parent_type"]) == (int(sid), "section")
+        loose = made(api, "/articles", title="C", author_id=author)
+        assert (loose["parent_id"], loose["parent_type"], loose["parent_ids"]) == (None, None, [])
+
+
+def test_articles_page_25_by_default_250_at_most_newest_first(sb: RunningSandbox) -> None:
+    with versioned(sb, "2.16") as api:
+        author = _author(api)
+        ids = [api.post("/articles", json={"title": f"A{i}", "author_id": author}).json()["id"]
+               for i in range(30)]  # fmt: skip
+        api.put(f"/articles/{ids[0]}", json={"description": "touched"})
+        first = api.get("/articles").json()
+        assert first["pages"] == {"type": "pages", "page": 1, "per_page": 25, "total_pages": 2}
+        assert first["total_count"] == 30
+        assert [a["id"] for a in first["data"][:3]] == [ids[0], ids[29], ids[28]]
+        second = api.get("/articles", params={"page": 2}).json()["data"]
+        assert sorted(a["id"] for a in first["data"] + second) == sorted(ids)
+        assert api.get("/articles", params={"page": 3}).json()["data"] == []
+        assert api.get("/articles", params={"per_page": 1000}).json()["pages"]["per_page"] == 250
+
+
+def test_admins_and_me(sb: RunningSandbox) -> None:
+    for version in ("2.9", "2.16"):
+        with versioned(sb, version) as api:
+            admins = api.get("/admins").json()
+            assert admins["type"] == "admin.list"
+            emails = [a["email"] for a in admins["admins"]]
+            assert emails == ["owner@sandbox.test", "jane@acme.test"]
+            assert all(isinstance(a["id"], str) for a in admins["admins"])
+            me = api.get("/me").json()
+            assert me["email"] == "owner@sandbox.test"
+            assert me["id"] == admins["admins"][0]["id"]
+
+
+# ---- fidelity: what Intercom's own SDK and schemathesis found ---------------------------------
+
+
+def test_a_put_naming_one_locale_keeps_its_description(api: Any) -> None:
+    client, _, _ = api
+    body = {
+        "name": "Billing",
+        "description": "Money",
+        "help_center_id": _hc(client),
+        "translated_content": {"fr": {"name": "Facturation", "description": "Argent"}},
+    }
+    cid = client.post("/help_center/collections", json=body).json()["id"]
+    put = {"translated_content": {"fr": {"name": "Factures"}, "en": {"name": "Bills"}}}
+    got = client.put(f"/help_center/collections/{cid}", json=put).json()
+    fr = got["translated_content"]["fr"]
+    assert fr == {"type": "group_content", "name": "Factures", "description": "Argent"}
+    assert (got["name"], got["description"]) == ("Bills", "Money")
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_empty_and_blank_names_are_parameter_not_found(api: Any, name: str) -> None:
+    client, _, _ = api
+    hc = _hc(client)
+    cid = made(client, "/help_center/collections", name="A", help_center_id=hc)["id"]
+    attempts = [
+        client.post("/help_center/collections", json={"name": name, "help_center_id": hc}),
+        client.put(f"/help_center/collections/{cid}", json={"name": name}),
+        client.put(f"/help_center/collections/{cid}",
+                   json={"translated_content": {"fr": {"name": name}}}),
+        client.post("/help_center/sections", json={"name": name, "parent_id": int(cid)}),
+    ]  # fmt: skip
+    for response in attempts:
+        assert response.status_code == 400
+        assert response.json()["errors"][0] == {
+            "code": "parameter_not_found", "message": "Name is a required parameter.",
+        }  # fmt: skip
+    assert client.get(f"/help_center/collections/{cid}").json()["name"] == "A"
+
+
+def test_an_empty_description_is_an_empty_string(api: Any) -> None:
+    client, _, _ = api
+    collection = made(client, "/help_center/collections", name="A", help_center_id=_hc(client))
+    assert collection["description"] == ""
+    assert collection["translated_content"]["en"]["description"] == ""
+
+
+def test_a_put_without_a_body_is_a_valid_request(api: Any) -> None:
+    client, _, _ = api
+    cid = made(client, "/help_center/collections", name="A", help_center_id=_hc(client))["id"]
+    assert client.put(f"/help_center/collections/{cid}").status_code == 200
+    assert client.put("/help_center/collections/999999").status_code == 404
+    empty = client.put(f"/help_center/collections/{cid}", content=b"",
+                       headers={"Content-Type": "application/json"})  # fmt: skip
+    assert empty.status_code == 200 and empty.json()["name"] == "A"
+
+
+def test_paging_past_the_help_centers_ends(api: Any) -> None:
+    client, _, _ = api
+    assert len(client.get("/help_center/help_centers").json()["data"]) == 2
+    assert client.get("/help_center/help_centers", params={"page": 2}).json()["data"] == []
+    one = client.get("/help_center/help_centers", params={"per_page": 1, "page": 2}).json()
+    assert [h["identifier"] for h in one["data"]] == ["other-help"]
+
+
+def test_405s_carry_allow(api: Any) -> None:
+    client, _, _ = api
+    for path, allowed in (
+        ("/help_center/collections", {"GET", "HEAD", "POST"}),
+        ("/articles/1", {"GET", "HEAD", "PUT", "DELETE"}),
+        ("/admins", {"GET", "HEAD"}),
+    ):
+        response = httpx.patch(f"{client.base_url}{path}", headers=AUTH)
+        assert response.status_code == 405
+        assert set(response.headers["Allow"].split(", ")) == allowed
+        assert response.json()["errors"][0]["code"] == "method_not_allowed"
+
+
+def test_a_monolingual_help_center_has_no_default_locale_or_translations() -> None:
+    with running_sandbox(None, ["solo"], default_locales={"solo": "fr"},
+                         locales={"solo": ["fr"]}) as sb:  # fmt: skip
+        for version in ("2.9", "2.16"):
+            with versioned(sb, version) as api:
+                hc = _hc(api, "solo")
+                response = api.post("/help_center/collections", json={
+                    "name": f"Aide {version}", "description": "Tout",
+                    "help_center_id": hc})  # fmt: skip
+                collection = response.json()
+                assert "default_locale" not in collection
+                assert "translated_content" not in collection
+                assert collection["description"] == "Tout"
+                refused = api.post("/help_center/collections", json={
+                    "name": "X", "help_center_id": hc,
+                    "translated_content": {"en": {"name": "Help"}}})  # fmt: skip
+                assert refused.status_code == 400
+                article = made(
+                    api,
+                    "/articles",
+                    title="Bonjour",
+                    author_id=_author(api, "owner@sandbox.test"),
+                    parent_id=int(collection["id"]),
+                )
+                assert "translated_content" not in article and "default_locale" not in article
+                assert sb.state.articles[article["id"]]["translations"]["fr"]["title"] == "Bonjour"
+        with versioned(sb, "2.16") as api:
+            assert api.get("/help_center/help_centers").json()["data"][0]["locales"] == ["fr"]
+
+
+def test_rate_limit_windows_start_at_multiples_of_their_length() -> None:
+    with running_sandbox(None, ["acme-help"], rate_limit=1000, rate_window_s=5) as sb:
+        resets = set()
+        for _ in range(3):
+            response = httpx.get(f"{sb.url}/help_center/collections", headers=AUTH)
+            reset = int(response.headers["X-RateLimit-Reset"])
+            assert reset % 5 == 0
+            assert 0 < reset - time.time() <= 5
+            resets.add(reset)
+        assert len(resets) <= 2  # at most one window boundary crossed
+
+
+# ---- the state file -----------------------------------------------------------------------------
+
+
+def test_the_state_file_round_trips_articles_and_nesting(tmp_path: Path) -> None:
+    path = tmp_path / "sandbox.json"
+    with (
+        running_sandbox(path, ["acme-help"], admins=["jane@acme.test"]) as sb,
+        versioned(sb, "2.16") as api,
+    ):
+        hc = _hc(api)
+        top = made(api, "/help_center/collections", name="A", help_center_id=hc)
+        mid = made(api, "/help_center/collections", name="B", parent_id=top["id"])
+        low = made(api, "/help_center/collections", name="C", parent_id=mid["id"])
+        article = api.post("/articles", json={
+                "title": "T", "author_id": _author(api), "parent_id": int(low["id"]),
+                "translated_content": {"de": {"title": "D"}}}).json()  # fmt: skip
+        before = {
+            "collections": api.get("/help_center/collections").json()["data"],
+            "article": api.get(f"/articles/{article['id']}").json(),
+            "admins": api.get("/admins").json(),
+        }
+    with (
+        running_sandbox(path, ["acme-help"], admins=["jane@acme.test"]) as again,
+        versioned(again, "2.16") as api,
+    ):
+        after = {
+            "collections": api.get("/help_center/collections").json()["data"],
+            "article": api.get(f"/articles/{article['id']}").json(),
+            "admins": api.get("/admins").json(),
+        }
+    assert after == before
+    assert [c["parent_id"] for c in after["collections"]] == [mid["id"], top["id"], None]
+
+
+def test_a_state_file_of_format_1_loads_its_sections_as_level_2_collections(tmp_path: Path) -> None:
+    path = tmp_path / "sandbox.json"
+    record = {"translations": {"en": {"name": "Billing"}}, "created_at": 1, "updated_at": 1,
+              "seq": 1, "order": 1}  # fmt: skip
+    path.write_text(json.dumps({
+        "format": 1, "next_id": 1010, "seq": 2,
+        "help_centers": {"1001": {"id": "1001", "identifier": "acme-help", "display_name": "Acme",
+                                  "default_locale": "en", "created_at": 1, "updated_at": 1}},
+        "collections": {"1002": {**record, "id": "1002", "help_center_id": "1001"}},
+        "sections": {"1003": {**record, "id": "1003", "parent_id": "1002", "seq": 2,
+                              "translations": {"en": {"name": "Invoices"}}}},
+    }))  # fmt: skip
+    with running_sandbox(path, ["acme-help"]) as sb, versioned(sb, "2.9") as v9:
+        assert [s["id"] for s in v9.get("/help_center/sections").json()["data"]] == ["1003"]
+        assert [c["id"] for c in v9.get("/help_center/collections").json()["data"]] == ["1002"]
+        with versioned(sb, "2.16") as v16:
+            section = v16.get("/help_center/collections/1003").json()
+            assert (section["name"], section["parent_id"]) == ("Invoices", "1002")
+            assert v16.get("/admins").json()["admins"][0]["email"] == "owner@sandbox.test"
+            assert int(v16.get("/admins").json()["admins"][0]["id"]) > 1010  # no clash
+        made(v9, "/help_center/collections", name="New", help_center_id=1001)
+    assert json.loads(path.read_text())["format"] == 2  # saved in the new format
+
+
+@pytest.mark.parametrize("text", ['{"format": 7}', "[]", "not json"])
+def test_an_unknown_state_file_is_a_clear_error(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "sandbox.json"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match="is not a contentsync sandbox state file: delete it"):
+        SandboxState.load(path)
+
+
+def test_sandbox_serve_takes_admins(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "contentsync", "sandbox", "serve", "--port", str(port),
+         "--admin", "jane@acme.test", "--admin", "li@acme.test"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/admins", headers=AUTH)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, server.stderr
+                time.sleep(0.05)
+        emails = [a["email"] for a in response.json()["admins"]]
+        assert emails == ["owner@sandbox.test", "jane@acme.test", "li@acme.test"]
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+
+
+def test_a_refused_write_changes_nothing(sb: RunningSandbox) -> None:
+    with versioned(sb, "2.16", check_requests=False) as api:
+        hc = _hc(api)
+        a = made(api, "/help_center/collections", name="A", help_center_id=hc)
+        b = made(api, "/help_center/collections", name="B", help_center_id=hc)
+        article = made(api, "/articles", title="T", author_id=_author(api), parent_id=int(a["id"]))
+        before = json.dumps(sb.state.to_dict(), sort_keys=True)
+        refused = [
+            api.put(f"/help_center/collections/{a['id']}", json={
+                "parent_id": b["id"],
+                "translated_content": {"fr": {"name": "Bon"}, "de": {"name": " "}}}),
+            api.put(f"/help_center/collections/{a['id']}", json={
+                "name": "New", "parent_id": a["id"]}),
+            api.put(f"/articles/{article['id']}", json={
+                "parent_id": b["id"], "title": "New", "state": "gone"}),
+            api.post("/articles", json={"title": "T", "author_id": 1,
+                                        "translated_content": {"fr": {"title": "F"}}}),
+            api.post("/help_center/collections", json={
+                "name": "C", "translated_content": {"fr": "not an object"}}),
+        ]  # fmt: skip
+        assert [r.status_code for r in refused] == [400] * 5
+        assert json.dumps(sb.state.to_dict(), sort_keys=True) == before

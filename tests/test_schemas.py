@@ -57,13 +57,13 @@ def test_locale_enum_is_intercoms_37() -> None:
     assert not {"pt_BR", "zh-cn", "no", "pt-PT", "zh"} & set(LOCALES)
     collection = SCHEMAS["collection.schema.json"]()
     assert collection["properties"]["translations"]["propertyNames"]["enum"] == list(LOCALES)
-    section = collection["$defs"]["section"]
-    assert section["properties"]["translations"]["propertyNames"]["enum"] == list(LOCALES)
     help_center = SCHEMAS["help_center.schema.json"]()
     assert help_center["properties"]["default_locale"]["enum"] == list(LOCALES)
+    assert help_center["properties"]["locales"]["items"]["enum"] == list(LOCALES)
 
 
 C, H, K = "collection.schema.json", "help_center.schema.json", "config.schema.json"
+A = "article.schema.json"
 
 EXAMPLES: list[tuple[str, str, Any, bool]] = [
     # (id, schema, document, valid)
@@ -72,13 +72,10 @@ EXAMPLES: list[tuple[str, str, Any, bool]] = [
         "id": "6871119", "name": "Getting started", "description": "Day one",
         "translations": {"fr": {"name": "Premiers pas", "description": "Le jour un"},
                          "pt-BR": {"name": "Primeiros passos"}},
-        "sections": [{"id": "123", "name": "Install", "translations": {"fr": {"name": "Ins"}}},
-                     {"name": "Sign in"}],
     }, True),
     ("integer id", C, {"id": 6871119, "name": "Billing"}, True),
     ("null description", C, {"name": "Billing", "description": None}, True),
-    ("empty sections and translations", C, {"name": "B", "sections": [], "translations": {}},
-     True),
+    ("empty translations", C, {"name": "B", "translations": {}}, True),
     ("all 37 locales", C, {"name": "B", "translations": {loc: {"name": loc} for loc in LOCALES}},
      True),
     ("missing name", C, {"description": "x"}, False),
@@ -101,16 +98,22 @@ EXAMPLES: list[tuple[str, str, Any, bool]] = [
     ("translation unknown key", C, {"name": "B", "translations": {"fr": {"name": "X", "t": 1}}},
      False),
     ("translations a list", C, {"name": "B", "translations": ["fr"]}, False),
-    ("sections a mapping", C, {"name": "B", "sections": {"name": "S"}}, False),
-    ("section without name", C, {"name": "B", "sections": [{"id": "1"}]}, False),
-    ("section description", C, {"name": "B", "sections": [{"name": "S", "description": "d"}]},
-     False),
-    ("section translation description", C,
-     {"name": "B", "sections": [{"name": "S", "translations": {"fr": {"name": "S",
-                                                                     "description": "d"}}}]},
-     False),
-    ("section a string", C, {"name": "B", "sections": ["S"]}, False),
+    # v1's sections list: sections are child folders now (the loader says so, with the layout)
+    ("v1 sections list", C, {"name": "B", "sections": [{"name": "S"}]}, False),
+    ("empty v1 sections list", C, {"name": "B", "sections": []}, False),
     ("collection a list", C, [{"name": "B"}], False),
+    ("minimal article", A, {"title": "Request a refund"}, True),
+    ("full article", A, {"id": "8123", "title": "Request a refund",
+                         "description": "How to get your money back", "state": "draft",
+                         "author": "jane@acme.com"}, True),
+    ("article author an admin id", A, {"title": "T", "author": 991}, True),
+    ("article without title", A, {"description": "x"}, False),
+    ("article empty title", A, {"title": " "}, False),
+    ("article state archived", A, {"title": "T", "state": "archived"}, False),
+    ("article empty author", A, {"title": "T", "author": ""}, False),
+    ("article body in front matter", A, {"title": "T", "body": "<p>x</p>"}, False),
+    ("article translations key", A, {"title": "T", "translations": {"fr": {"title": "T"}}},
+     False),
     ("empty help center", H, {}, True),
     ("help center defaults", H, {"default_locale": "en", "prune": True}, True),
     ("help center pt-BR, no prune", H, {"default_locale": "pt-BR", "prune": False}, True),
@@ -118,6 +121,11 @@ EXAMPLES: list[tuple[str, str, Any, bool]] = [
     ("help center prune string", H, {"prune": "yes"}, False),
     ("help center unknown key", H, {"purne": False}, False),
     ("help center a list", H, ["en"], False),
+    ("help center locales, ignore, defaults", H,
+     {"locales": ["fr", "pt-BR"], "ignore": ["Billing/*"], "default_author": "jane@acme.com",
+      "default_state": "draft"}, True),
+    ("help center locales repeated", H, {"locales": ["fr", "fr"]}, False),
+    ("help center ignore empty pattern", H, {"ignore": [""]}, False),
     ("empty config", K, {}, True),
     ("full config", K, {"content_dir": "docs", "api_url": "https://api.eu.intercom.io",
                         "api_version": "2.9", "parallelism": 16,
@@ -127,8 +135,14 @@ EXAMPLES: list[tuple[str, str, Any, bool]] = [
     ("config parallelism 0", K, {"parallelism": 0}, False),
     ("config parallelism 65", K, {"parallelism": 65}, False),
     ("config parallelism string", K, {"parallelism": "8"}, False),
-    ("config api_version 2.16", K, {"api_version": "2.16"}, False),
+    ("config api_version 2.10", K, {"api_version": "2.10"}, True),
+    ("config api_version 2.16", K, {"api_version": "2.16"}, True),
+    ("config api_version 2.8", K, {"api_version": "2.8"}, False),
+    ("config api_version 2.17", K, {"api_version": "2.17"}, False),
     ("config api_version number", K, {"api_version": 2.9}, False),
+    ("config assets and author", K, {"assets_base_url": "https://acme.github.io/docs/",
+                                     "default_author": 42}, True),
+    ("config assets over http", K, {"assets_base_url": "http://acme.example/"}, False),
     ("config fraction 2", K, {"safety": {"max_delete_fraction": 2}}, False),
     ("config fraction negative", K, {"safety": {"max_delete_fraction": -0.1}}, False),
     ("config safety unknown", K, {"safety": {"max_deletes": 3}}, False),

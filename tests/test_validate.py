@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
+from benchmarks.generate import write_help_center
+from contentsync.locales import LOCALE_SET
 from tests.clirun import Result, run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -113,9 +115,12 @@ def test_every_problem_in_every_file_at_once_in_a_stable_order(tmp_path: Path) -
     files = {line.split(":", 1)[0] for line in lines}
     assert files == {
         "content/acme/_help_center.yaml",
-        "content/acme/a.yaml",
-        "content/acme/b.yaml",
-        "content/acme/c.yaml",
+        "content/acme/a/_collection.yaml",
+        "content/acme/b/_collection.yaml",
+        "content/acme/b/1-a/_collection.yaml",
+        "content/acme/b/2-a/_collection.yaml",
+        "content/acme/c/2-b/_collection.yaml",
+        "content/acme/c/3-b/_collection.yaml",
     }
     assert len(lines) == 9
     assert first.err.splitlines()[-1] == "9 problems found."
@@ -133,7 +138,7 @@ def test_problem_lines_read_like_a_compiler(tmp_path: Path) -> None:
     result = run("validate", cwd=tmp_path / case)
     (line,) = _problem_lines(result)
     assert re.fullmatch(
-        r"content/acme/c\.yaml:\d+:\d+: translations\.xx: unknown locale 'xx'", line
+        r"content/acme/c/_collection\.yaml:\d+:\d+: translations\.xx: unknown locale 'xx'", line
     )
 
 
@@ -149,24 +154,25 @@ def test_verbose_adds_no_traceback_for_user_errors(tmp_path: Path) -> None:
 
 
 def _example_counts() -> tuple[int, int, int]:
-    """Collections, sections and translations in content/, counted independently of the loader."""
-    collections = sections = translations = 0
-    for file in sorted(EXAMPLE.glob("*/*.yaml")):
-        if file.name.startswith("_"):
-            continue
+    """Collections (at every depth), articles and translations in content/, counted
+    independently of the loader (the example's default locale is en)."""
+    collections = articles = translations = 0
+    for file in sorted(EXAMPLE.rglob("_collection.yaml")):
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
         collections += 1
         translations += len(data.get("translations") or {})
-        for section in data.get("sections") or []:
-            sections += 1
-            translations += len(section.get("translations") or {})
-    return collections, sections, translations
+    for file in sorted(EXAMPLE.rglob("*.md")):
+        if file.suffixes[-2:-1] and file.suffixes[-2][1:] in LOCALE_SET:
+            translations += 1
+        else:
+            articles += 1
+    return collections, articles, translations
 
 
 def _expected_summary() -> str:
-    collections, sections, translations = _example_counts()
+    collections, articles, translations = _example_counts()
     return (
-        f"Valid: 1 help center(s), {collections} collection(s), {sections} section(s), "
+        f"Valid: 1 help center(s), {collections} collection(s), {articles} article(s), "
         f"{translations} translation(s).\n"
     )
 
@@ -176,7 +182,10 @@ def test_example_content_validates_in_place() -> None:
     result = run("validate", cwd=REPO, env=NO_NETWORK_ENV)
     assert (result.code, result.err) == (0, "")
     assert result.out == _expected_summary()
-    assert result.out.startswith("Valid: 1 help center(s), 5 collection(s), ")
+    # 5 collections of 2 to 3 sections each: collections at every depth are counted
+    top = [p for p in (EXAMPLE / "acme-help").iterdir() if (p / "_collection.yaml").is_file()]
+    assert len(top) == 5
+    assert result.out.startswith("Valid: 1 help center(s), 19 collection(s), ")
     assert _snapshot(EXAMPLE) == before
 
 
@@ -275,49 +284,51 @@ def test_unknown_option_is_exit_1_without_traceback(tmp_path: Path) -> None:
 
 
 def test_yml_suffix_and_hidden_files(tmp_path: Path) -> None:
+    """A .md file is an article now, so the file that is neither content nor hidden is a .txt."""
     folder = tmp_path / "content" / "acme"
-    folder.mkdir(parents=True)
-    (folder / "billing.yml").write_text("name: Billing\n", encoding="utf-8")
+    (folder / "billing").mkdir(parents=True)
+    (folder / "billing" / "_collection.yml").write_text("name: Billing\n", encoding="utf-8")
     (folder / ".draft.yaml").write_text("name: [unclosed\n", encoding="utf-8")
-    (folder / "README.md").write_text("not yaml\n", encoding="utf-8")
+    (folder / ".drafts").mkdir()
+    (folder / ".drafts" / "_collection.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    (folder / "billing" / ".notes.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    (folder / "NOTES.txt").write_text("not content\n", encoding="utf-8")
     result = run("validate", cwd=tmp_path)
     assert (result.code, result.err) == (0, "")
-    assert result.out.startswith("Valid: 1 help center(s), 1 collection(s), 0 section(s)")
+    assert result.out.startswith("Valid: 1 help center(s), 1 collection(s), 0 article(s)")
 
 
 def test_default_locale_fr_allows_an_en_translation(tmp_path: Path) -> None:
-    folder = tmp_path / "content" / "acme"
-    folder.mkdir(parents=True)
-    (folder / "_help_center.yaml").write_text("default_locale: fr\n", encoding="utf-8")
-    (folder / "c.yaml").write_text(
-        "name: Facturation\ntranslations:\n  en: {name: Billing}\n", encoding="utf-8"
-    )
+    tree = {"c": {"name": "Facturation", "translations": {"en": {"name": "Billing"}}}}
+    write_help_center(tmp_path / "content", "acme", tree, {"default_locale": "fr"})
     result = run("validate", cwd=tmp_path)
     assert (result.code, result.err) == (0, "")
     assert "1 translation(s)" in result.out
 
 
 def test_pinned_duplicates_names_are_allowed(tmp_path: Path) -> None:
-    folder = tmp_path / "content" / "acme"
-    folder.mkdir(parents=True)
-    (folder / "a.yaml").write_text('id: "1"\nname: Billing\n', encoding="utf-8")
-    (folder / "b.yaml").write_text(
-        'id: 2\nname: Billing\nsections:\n  - {id: "3", name: X}\n  - {id: "4", name: X}\n',
-        encoding="utf-8",
-    )
+    tree = {
+        "a": {"id": "1", "name": "Billing"},
+        "b": {
+            "id": 2,
+            "name": "Billing",
+            "children": {"x1": {"id": "3", "name": "X"}, "x2": {"id": "4", "name": "X"}},
+        },
+    }
+    write_help_center(tmp_path / "content", "acme", tree)
     result = run("validate", cwd=tmp_path)
     assert (result.code, result.err) == (0, "")
 
 
 def test_merge_key_override_validates(tmp_path: Path) -> None:
-    folder = tmp_path / "content" / "acme"
+    folder = tmp_path / "content" / "acme" / "c"
     folder.mkdir(parents=True)
-    (folder / "c.yaml").write_text(
-        "name: Billing\nsections:\n"
-        "  - &base {name: Invoices, translations: {fr: {name: Factures}}}\n"
-        "  - <<: *base\n    name: Receipts\n",
+    (folder / "_collection.yaml").write_text(
+        "name: Billing\ntranslations:\n"
+        "  fr: &base {name: Facturation, description: Factures et paiements}\n"
+        "  de:\n    <<: *base\n    name: Abrechnung\n",
         encoding="utf-8",
     )
     result = run("validate", cwd=tmp_path)
     assert (result.code, result.err) == (0, "")
-    assert "2 section(s), 2 translation(s)" in result.out
+    assert "1 collection(s), 0 article(s), 2 translation(s)" in result.out

@@ -10,7 +10,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,10 +83,13 @@ def _app(
     state_path: Path | None,
     help_centers: Iterable[str],
     options: SandboxOptions,
+    admins: Iterable[str] = (),
     default_locales: Mapping[str, str] | None = None,
+    locales: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[SandboxState, Starlette]:
     state = SandboxState.load(state_path)
-    state.ensure_help_centers(help_centers, default_locales)
+    state.ensure_help_centers(help_centers, default_locales, locales)
+    state.ensure_admins(admins)
     _quiet()
     return state, create_app(state, options)
 
@@ -101,12 +104,16 @@ def running_sandbox(
     rate_limit: int | None = None,
     rate_window_s: float = 10.0,
     token: str | None = SANDBOX_TOKEN,
+    admins: Iterable[str] = (),
     default_locales: Mapping[str, str] | None = None,
+    locales: Mapping[str, Sequence[str]] | None = None,
 ) -> Iterator[RunningSandbox]:
     """A sandbox server on a free loopback port, in a background thread. Help centers it
-    makes get their default locale from `default_locales` (identifier -> locale), else en."""
+    makes get their default locale from `default_locales` (identifier -> locale, else en)
+    and their languages from `locales` (identifier -> locales, else all 37). `admins` are
+    teammates' emails, besides the token's owner, that articles can name as authors."""
     options = SandboxOptions(token, latency_ms, faults, rate_limit, rate_window_s)
-    state, app = _app(state_path, help_centers, options, default_locales)
+    state, app = _app(state_path, help_centers, options, admins, default_locales, locales)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Without TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to every response on
@@ -138,9 +145,10 @@ def serve(
     state_path: Path | None,
     help_centers: Iterable[str],
     options: SandboxOptions = DEFAULT_OPTIONS,
+    admins: Iterable[str] = (),
 ) -> None:
     """Serve in the foreground until interrupted."""
-    state, app = _app(state_path, help_centers, options)
+    state, app = _app(state_path, help_centers, options, admins)
     writer = _Writer(state, state_path)
     writer.flush()
     writer.start()

@@ -1,0 +1,145 @@
+"""Article bodies, one way: Markdown -> the HTML Intercom accepts, with the content tree's links
+and images resolved, and the one projection both sides are compared by.
+
+A link to another article file is kept as `contentsync:<path of its default-locale file>` until
+apply knows that article's id; `link_targets` lists them so apply can wait for a linked article
+made in the same plan. A relative image becomes `assets_base_url` + its path in the content
+directory. Pure: the loader says which files exist.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from contentsync.canonical import canonical
+from contentsync.locales import LOCALE_SET
+from contentsync.markdown import render, replace_urls
+
+LINK_PREFIX = "contentsync:"
+_PLACEHOLDER = re.compile(r'(?:href|src)="' + re.escape(LINK_PREFIX) + r'([^"#]*)(#[^"]*)?"')
+
+
+@dataclass(frozen=True)
+class BodyProblem:
+    line: int
+    column: int
+    message: str
+    warning: bool = False
+
+
+@dataclass(frozen=True)
+class Body:
+    html: str
+    problems: tuple[BodyProblem, ...]
+
+
+def render_body(
+    markdown: str,
+    *,
+    first_line: int,
+    article_path: str,
+    exists: Callable[[str], bool],
+    is_article: Callable[[str], bool],
+    assets_base_url: str | None,
+) -> Body:
+    """`article_path` is the file's path in the content directory (posix); `exists` and
+    `is_article` answer for other paths in it."""
+    rendered = render(markdown, first_line=first_line)
+    problems = [BodyProblem(p.line, p.column, p.message) for p in rendered.problems]
+    problems += [BodyProblem(w.line, w.column, w.message, warning=True) for w in rendered.warnings]
+    folder = posixpath.dirname(article_path)
+    urls: dict[str, str] = {}
+    for url, line in rendered.links:
+        target = _local(url)
+        if target is None:
+            continue
+        path, fragment = target
+        if not path.endswith(".md"):
+            continue
+        resolved = posixpath.normpath(posixpath.join(folder, path))
+        default_file = _default_locale_file(resolved)
+        if not is_article(default_file):
+            problems.append(
+                BodyProblem(
+                    line, 0, f"link to '{url}': no article file {resolved} in the content tree"
+                )
+            )
+            continue
+        urls[url] = LINK_PREFIX + default_file + fragment
+    for src, _alt, line in rendered.images:
+        target = _local(src)
+        if target is None:
+            continue
+        path = posixpath.normpath(posixpath.join(folder, target[0]))
+        if not exists(path):
+            problems.append(BodyProblem(line, 0, f"image '{src}': no file {path} in the content"))
+        elif assets_base_url is None:
+            problems.append(
+                BodyProblem(
+                    line,
+                    0,
+                    f"image '{src}' is a relative path: set assets_base_url in contentsync.yaml "
+                    "to where these files are served (Intercom downloads each image when the "
+                    "article is saved), or use an absolute https:// URL",
+                )
+            )
+        else:
+            urls[src] = assets_base_url.rstrip("/") + "/" + path
+    return Body(replace_urls(rendered.html, urls) if urls else rendered.html, tuple(problems))
+
+
+def _local(url: str) -> tuple[str, str] | None:
+    """(path, '#fragment') for a relative URL, None for anything with a scheme or host."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path or url.startswith("/"):
+        return None
+    return unquote(parts.path), (f"#{parts.fragment}" if parts.fragment else "")
+
+
+_LOCALE_FILE = re.compile(r"^(.*)\.[a-zA-Z]{2}(?:-[A-Z]{2})?\.md$")
+
+
+def _default_locale_file(path: str) -> str:
+    """A link to refunds.fr.md means the refunds article (in French)."""
+    found = _LOCALE_FILE.match(path)
+    if found and path[len(found.group(1)) + 1 : -3] in LOCALE_SET:
+        return found.group(1) + ".md"
+    return path
+
+
+def article_url(help_center: str, locale: str, article_id: str) -> str:
+    """Where an article lives, for links between articles. They compare by id, so a custom
+    domain's redirect from intercom.help is the same link."""
+    return f"https://intercom.help/{help_center}/{locale}/articles/{article_id}"
+
+
+def link_targets(html: str) -> list[str]:
+    """The article files a body links to, in order, each once."""
+    seen: dict[str, None] = {}
+    for match in _PLACEHOLDER.finditer(html):
+        seen.setdefault(match.group(1))
+    return list(seen)
+
+
+def resolve_links(html: str, urls: Mapping[str, str]) -> str:
+    """Placeholders -> URLs (article file path -> its article's URL); a target missing from
+    `urls` stays as it is."""
+
+    def swap(match: re.Match[str]) -> str:
+        url = urls.get(match.group(1))
+        if url is None:
+            return match.group(0)
+        attribute = match.group(0).split("=", 1)[0]
+        return f'{attribute}="{url}{match.group(2) or ""}"'
+
+    return _PLACEHOLDER.sub(swap, html)
+
+
+def comparable(html: str, urls: Mapping[str, str]) -> str:
+    """What a body is compared by: links resolved as far as they can be, then the canonical
+    projection (a link to an article made in this plan never equals a live one)."""
+    return canonical(resolve_links(html, urls))
