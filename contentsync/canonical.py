@@ -82,42 +82,43 @@ def canonical(html: str) -> str:
     opened: list[bool] = []  # per element being walked: did it push a frame?
     node = body.child
     while node is not None:
-        if _enter(node, frames, opened, lines):
+        tag = node.tag
+        if tag == "-text":  # most nodes: handled here, without a call
+            top = frames[-1]
+            text = node.text_content or ""
+            if top.label != "pre" and _SPECIAL.search(text):
+                text = text.translate(_ESCAPE)
+            top.parts.append(text)
+        elif _enter(node, tag, frames, opened, lines):
             child = node.child
             if child is not None:
                 node = child
                 continue
-            _leave(frames, opened, lines)
+            if opened.pop():
+                _exit(frames, lines)
         while node.next is None:
             parent = node.parent
             if not opened or parent is None:
                 node = None
                 break
             node = parent
-            _leave(frames, opened, lines)
+            if opened.pop():
+                _exit(frames, lines)
         else:
             node = node.next
     _flush(root, lines)
     return "\n".join("  " * depth + text for depth, text in lines)
 
 
-def _leave(frames: list[_Frame], opened: list[bool], lines: list[tuple[int, str]]) -> None:
-    if opened.pop():
-        _exit(frames, lines)
-
-
 def _enter(
-    node: LexborNode, frames: list[_Frame], opened: list[bool], lines: list[tuple[int, str]]
+    node: LexborNode,
+    tag: str | None,
+    frames: list[_Frame],
+    opened: list[bool],
+    lines: list[tuple[int, str]],
 ) -> bool:
-    """Handle a node on the way down; True if its children are walked (it is in `opened`)."""
-    tag = node.tag
+    """Handle an element on the way down; True if its children are walked (it is in `opened`)."""
     top = frames[-1]
-    if tag == "-text":
-        text = node.text_content or ""
-        if top.label != "pre" and _SPECIAL.search(text):
-            text = text.translate(_ESCAPE)
-        top.parts.append(text)
-        return False
     if tag is None or tag.startswith("-") or tag in ("script", "style"):
         return False
     label = _BLOCK_LABELS.get(tag)

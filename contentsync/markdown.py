@@ -212,9 +212,12 @@ def _source_problems(markdown: str, first_line: int) -> list[Note]:
                 "split it into several articles",
             )
         )
-    for m in re.finditer("\x00", markdown):
-        line, column = _position(markdown, m.start(), first_line)
-        problems.append(Note(line, column, "a NUL byte is not text; delete it"))
+    if "\x00" in markdown:
+        for m in re.finditer("\x00", markdown):
+            line, column = _position(markdown, m.start(), first_line)
+            problems.append(Note(line, column, "a NUL byte is not text; delete it"))
+    if _BIDI.search(markdown) is None:
+        return problems
     for m in _BIDI.finditer(markdown):
         line, column = _position(markdown, m.start(), first_line)
         problems.append(
@@ -298,6 +301,7 @@ class _Lines:
         self.blocks = list(_SOURCEPOS.finditer(marked))
         self.positions = [m.start() for m in self.blocks]
         self._line_starts: list[int] = []
+        self._parsed: dict[int, tuple[int, int, int]] = {}
 
     def unstrip(self, found: html_subset.Scan, html: str) -> html_subset.Scan:
         """`found` (offsets in `html`, the HTML without positions) with offsets in cmark's."""
@@ -322,11 +326,11 @@ class _Lines:
         end = self.marked.find(">", offset) if tag else offset
         i = bisect.bisect_right(self.positions, end) - 1
         if i >= 0:
-            block = self.blocks[i]
-            line, last = int(block.group(1)), int(block.group(3)) - (block.group(4) == "0")
-            if block.start() >= offset:  # the tag's own position
-                return Note(self.first_line + line - 1, int(block.group(2)), message)
-            estimate = line + self.marked.count("\n", block.start(), offset)
+            start = self.positions[i]
+            line, block_column, last = self._block(i)
+            if start >= offset:  # the tag's own position
+                return Note(self.first_line + line - 1, block_column, message)
+            estimate = line + self.marked.count("\n", start, offset)
             if estimate <= last:
                 where = self._column(tag, estimate) if column else 0
                 return Note(self.first_line + estimate - 1, where, message)
@@ -338,6 +342,15 @@ class _Lines:
             return Note(self.first_line + estimate - 1, 0, message)
         line, where = _position(self.markdown, found, self.first_line)
         return Note(line, where, message)
+
+    def _block(self, i: int) -> tuple[int, int, int]:
+        """Block i's first line, first column and last line."""
+        found = self._parsed.get(i)
+        if found is None:
+            m = self.blocks[i]
+            last = int(m.group(3)) - (m.group(4) == "0")  # "9:0" ends before line 9
+            found = self._parsed[i] = (int(m.group(1)), int(m.group(2)), last)
+        return found
 
     def _column(self, tag: str, line: int) -> int:
         """Where raw `tag` starts on `line`, or 0 (cmark's own inline tags are not there)."""
