@@ -36,7 +36,7 @@ UNSAFE = SAFE | Options.CMARK_OPT_UNSAFE
 MAX_CHARS = 1_000_000
 
 _SOURCEPOS = re.compile(r' data-sourcepos="(\d+):(\d+)-(\d+):(\d+)"')
-_SOURCEPOS_ATTRIBUTE = re.compile(r' data-sourcepos="[^"]*"')
+_SOURCEPOS_ATTRIBUTE = re.compile(r' data-sourcepos="\d+:\d+-\d+:\d+"')
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # cmark ends each block with a newline: Intercom makes an empty paragraph of one between blocks.
 _BLOCK_END = re.compile(
