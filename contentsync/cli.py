@@ -128,8 +128,6 @@ def _load(config: Config) -> DesiredState:
         default_author=config.default_author,
         assets_base_url=config.assets_base_url,
     )
-    for warning in desired.warnings:
-        _err(warning)
     return desired
 
 
@@ -214,6 +212,8 @@ def _step_summary(markdown: str) -> None:
 def validate(options: Options) -> None:
     """Check the content files offline: YAML, schema, references, locales."""
     desired = _load(options.config())
+    for warning in desired.warnings:  # said once, here: plan and apply do not repeat them
+        _err(warning)
     nodes = [n for hc in desired.help_centers for n, _, _ in walk(hc.children)]
     collections = sum(1 for n in nodes if n.kind == "collection")
     articles = len(nodes) - collections

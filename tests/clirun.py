@@ -11,6 +11,10 @@ from pathlib import Path
 
 from contentsync.cli import main
 
+# The teammates the example content names as authors: a sandbox reached by URL must know them
+# (the embedded sandbox adds them by itself).
+EXAMPLE_AUTHORS = ("docs@acme.example", "billing@acme.example")
+
 
 @dataclass(frozen=True)
 class Result:
