@@ -86,8 +86,8 @@ def canonical(html: str) -> str:
         if tag == "-text":  # most nodes: handled here, without a call
             top = frames[-1]
             text = node.text_content or ""
-            if top.label != "pre" and _SPECIAL.search(text):
-                text = text.translate(_ESCAPE)
+            if top.label != "pre":
+                text = _escape(text)
             top.parts.append(text)
         elif _enter(node, tag, frames, opened, lines):
             child = node.child
@@ -128,7 +128,8 @@ def _enter(
         label = "callout" if callout else _WRAPPER
     if label is not None:
         block = _block(frames)
-        _flush(block, lines)
+        if block.parts:
+            _flush(block, lines)
         if label in _LEAVES:
             align = _ALIGN.search(node.attrs.get("class") or "")
             if align:
@@ -145,7 +146,7 @@ def _enter(
         frames.append(_Frame("", _MARKS[tag]))
     elif tag == "code":
         if top.label != "pre":
-            code = (node.text(deep=True) or "").translate(_ESCAPE)
+            code = _escape(node.text(deep=True) or "")
             top.parts.append(f"`{' '.join(code.split())}`" if code.strip() else code)
             return False
         frames.append(_Frame("pre"))
@@ -162,7 +163,8 @@ def _enter(
         return False
     elif tag == "hr" or tag == "iframe":
         block = _block(frames)
-        _flush(block, lines)
+        if block.parts:
+            _flush(block, lines)
         line = "hr" if tag == "hr" else f"video {node.attributes.get('src') or ''}"
         lines.append((block.depth + 1, line))
         return False
@@ -241,8 +243,9 @@ def _flush(frame: _Frame, lines: list[tuple[int, str]]) -> None:
 
 def _fold(parts: list[str]) -> str:
     text = " ".join("".join(parts).split())
-    text = text.replace(BOLD + BOLD, "").replace(ITALIC + ITALIC, "")
-    return text.translate(_UNMARK)
+    if BOLD in text or ITALIC in text:
+        text = text.replace(BOLD + BOLD, "").replace(ITALIC + ITALIC, "").translate(_UNMARK)
+    return text
 
 
 def _only_image(text: str) -> bool:
@@ -251,8 +254,13 @@ def _only_image(text: str) -> bool:
 
 def _image(node: LexborNode) -> str:
     attrs = node.attributes
-    alt = " ".join((attrs.get("alt") or "").split()).translate(_ESCAPE)
-    return f"![{alt}]({image_name(attrs.get('src') or '').translate(_ESCAPE)})"
+    alt = _escape(" ".join((attrs.get("alt") or "").split()))
+    return f"![{alt}]({_escape(image_name(attrs.get('src') or ''))})"
+
+
+def _escape(text: str) -> str:
+    """Text as the projection shows it: what would read as a mark, a link or a tag escaped."""
+    return text.translate(_ESCAPE) if _SPECIAL.search(text) else text
 
 
 def image_name(src: str) -> str:
@@ -268,4 +276,4 @@ def target(href: str) -> str:
     m = _ARTICLE.match(href)
     if m:
         return f"article:{m.group(1)}{m.group(2) or ''}"
-    return href.translate(_ESCAPE)
+    return _escape(href)
