@@ -25,7 +25,11 @@ Retries, with exponential backoff and full jitter:
 
 Rate limits: X-RateLimit-Limit/Remaining/Reset are read from every response. When the window
 is spent, every thread sleeps until Reset before sending; a 429 waits until Reset (or backs
-off when there is none) and is retried, POST included, since a 429 was not processed.
+off when there is none) and is retried, POST included, since a 429 was not processed. Each
+such wait is logged and passed to `on_rate_wait`, so a progress display can say why it stalls.
+
+Logging (logger "contentsync.client"): INFO, each list read and, on close, the requests sent
+and their time per method and kind; DEBUG, every HTTP request with its status and time.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import logging
 import random
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -85,7 +90,7 @@ def check_api_url(url: str) -> str:
         raise ConfigError(f"api_url {text!r} is not an http(s) URL")
     if parts.query or parts.fragment:
         raise ConfigError(f"api_url {text!r} must not have a query or fragment")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigError(
             f"refusing to send the access token over plain http to {parts.hostname}: "
             "use https (plain http is allowed only to a loopback address)"
@@ -102,7 +107,7 @@ def check_api_version(version: str) -> str:
     return version
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
     try:
@@ -206,8 +211,11 @@ class IntercomClient:
         backoff_cap: float = 20.0,
         sleep: Callable[[float], None] = time.sleep,
         seed: int | None = None,
+        on_rate_wait: Callable[[float], None] | None = None,
     ) -> None:
         self.base_url = check_api_url(base_url)
+        # Called (from any thread) with the seconds about to be slept for the rate limit.
+        self.on_rate_wait = on_rate_wait
         self.api_version = check_api_version(api_version)
         self.max_attempts = max(1, max_attempts)
         self.backoff_base = backoff_base
@@ -217,6 +225,7 @@ class IntercomClient:
         self._random = random.Random(seed)
         self._random_lock = threading.Lock()
         self._count_lock = threading.Lock()
+        self._timings: dict[str, list[float]] = defaultdict(list)  # "GET collections" -> s
         self._window = _RateWindow()
         self._token = _check_token(token)
         self._http = httpx.Client(
@@ -238,6 +247,13 @@ class IntercomClient:
 
     def close(self) -> None:
         self._http.close()
+        with self._count_lock:
+            timings = sorted(self._timings.items())
+        for what, seconds in timings:
+            log.info(
+                "%s: %d request%s, %.2f s in all, slowest %.0f ms",
+                what, len(seconds), "s" * (len(seconds) != 1), sum(seconds), max(seconds) * 1000,
+            )  # fmt: skip
 
     def __enter__(self) -> IntercomClient:
         return self
@@ -359,6 +375,15 @@ class IntercomClient:
         id: an object updated while we read moves to the front and may show up twice.
         """
         found: dict[Any, dict[str, Any]] = {}
+        started = time.monotonic()
+        try:
+            return self._pages(path, what, found)
+        finally:
+            log.info("read %d %s in %.2f s", len(found), what, time.monotonic() - started)
+
+    def _pages(
+        self, path: str, what: str, found: dict[Any, dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         page = 1
         while True:
             params = {"per_page": MAX_PER_PAGE, "page": page}
@@ -406,19 +431,30 @@ class IntercomClient:
             wait = self._window.reserve(waited=waited)
             waited = False
             if wait > 0:
-                log.debug("%s %s: rate-limit window spent, wait %.2fs", method, path, wait)
+                self._wait_for_rate_limit(wait)
                 self._sleep(wait)
                 self._window.reserve(waited=True)
             with self._count_lock:
                 self.requests_sent += 1
             failure: httpx.TransportError | None = None
+            started = time.monotonic()
             try:
                 response = self._http.request(method, path, json=json, params=params)
             except httpx.TransportError as exc:
                 failure = exc  # handled below, outside this block: nothing chains to it
+            took = time.monotonic() - started
+            with self._count_lock:
+                self._timings[f"{method} {_kind(path)}"].append(took)
             if failure is not None:
                 reason = type(failure).__name__
-                log.debug("%s %s -> %s (attempt %d)", method, path, reason, attempt)
+                log.debug(
+                    "%s %s -> %s in %.0f ms (attempt %d)",
+                    method,
+                    path,
+                    reason,
+                    took * 1000,
+                    attempt,
+                )
                 if create and not isinstance(failure, NOT_SENT):
                     raise OutcomeUnknown(f"create {what}: outcome unknown ({reason})")
                 if last:
@@ -432,7 +468,9 @@ class IntercomClient:
 
             self._window.observe(response.headers)
             status = response.status_code
-            log.debug("%s %s -> %d (attempt %d)", method, path, status, attempt)
+            log.debug(
+                "%s %s -> %d in %.0f ms (attempt %d)", method, path, status, took * 1000, attempt
+            )
             if status < 300:
                 body = _json_object(response)
                 if body is not None:
@@ -448,6 +486,8 @@ class IntercomClient:
                 until = self._window.seconds_to_reset()
                 if until is None:
                     until = _retry_after(response)
+                if until is not None:
+                    self._wait_for_rate_limit(until)
                 self._backoff(method, path, attempt, "HTTP 429", at_least=until)
                 waited = until is not None
                 continue
@@ -467,6 +507,11 @@ class IntercomClient:
                 raise self._error(response, method, path, what, NotFound)
             raise self._error(response, method, path, what, ApiError)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait_for_rate_limit(self, seconds: float) -> None:
+        log.info("waiting %.0f s for Intercom's rate limit", max(1.0, seconds))
+        if self.on_rate_wait is not None:
+            self.on_rate_wait(seconds)
 
     def _backoff(
         self, method: str, path: str, attempt: int, reason: str, at_least: float | None = None
@@ -509,6 +554,12 @@ class IntercomClient:
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._token, "[token]")
+
+
+def _kind(path: str) -> str:
+    """What a request is about, for timings: "/help_center/collections/12" -> "collections"."""
+    parts = path.strip("/").split("/")
+    return parts[1] if len(parts) > 1 else parts[0]
 
 
 def _path(kind: str, id: str) -> str:

@@ -2,6 +2,7 @@
 
 ContentsyncError
 ├── ConfigError            contentsync.yaml, flags or environment are unusable
+├── HistoryUnavailable     status cannot read the git history it needs (no repository, shallow)
 ├── ProblemsError          one or more located problems, all reported together
 │   ├── ContentError       the content files are invalid (validate)
 │   └── IdentityError      content cannot be matched to the live state (plan)
@@ -50,6 +51,10 @@ class ContentsyncError(Exception):
 
 
 class ConfigError(ContentsyncError):
+    pass
+
+
+class HistoryUnavailable(ContentsyncError):
     pass
 
 

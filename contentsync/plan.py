@@ -129,6 +129,9 @@ class Plan:
     api_version: str = "2.9"
     pins_ignored: str = ""  # why pins were not used ("--sandbox", "--ignore-pins"), or ""
     max_delete_fraction: float = 0.25
+    # What the plan was made against, in words ("the embedded sandbox (...)" or the API URL):
+    # the first line of every rendering names it, with the API version.
+    target: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.sort_key)))
@@ -173,6 +176,7 @@ class Plan:
         return {
             "format_version": FORMAT_VERSION,
             "api_url": self.api_url,
+            "target": self.target,
             "api_version": self.api_version,
             "pins_ignored": self.pins_ignored,
             "content_digest": self.content_digest,
@@ -205,6 +209,7 @@ class Plan:
                 content_digest=data["content_digest"],
                 live_digest=data["live_digest"],
                 api_url=data["api_url"],
+                target=data["target"],
                 api_version=data["api_version"],
                 pins_ignored=data["pins_ignored"],
                 max_delete_fraction=float(data["max_delete_fraction"]),

@@ -166,14 +166,17 @@ def test_confirmation_other_than_yes_changes_nothing(tmp_path: Path, answer: str
 
 
 def test_a_terminal_shows_a_progress_bar_then_the_report(tmp_path: Path) -> None:
-    """On a terminal apply draws a bar counting changes instead of a line per change, and the
-    report that follows still says what was done."""
+    """On a terminal apply draws a bar counting changes, prints each finished change above it,
+    and the report that follows says what was done."""
     shutil.copytree(EXAMPLE, tmp_path / "content")
     with running_sandbox(None, ["acme-help"], admins=AUTHORS, latency_ms=150) as sb:
         code, output = _in_pty(tmp_path, sb.url, "apply", "--auto-approve", "--parallelism", "2")
         assert code == 0, output
         counts = {int(n) for n in re.findall(rf"applying\S* .*?(\d+)/{CHANGES}", output)}
         assert len(counts) >= 3 and max(counts) == CHANGES, output  # the bar counted them all
-        assert "done: create" not in output  # no line per change on a terminal
+        lines = output.replace("\r", "\n").splitlines()
+        made = [line for line in lines if "done: " in line]
+        assert len({line.split("done: ")[1] for line in made}) == CHANGES, output  # each one
+        assert all(line.split("\x1b[2K")[-1].startswith("done: ") for line in made), made
         assert f"Apply finished: {CHANGES} done, 0 failed, 0 not run." in output
         assert sum(c["parent_id"] is None for c in sb.state.collections.values()) == 5

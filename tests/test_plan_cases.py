@@ -43,6 +43,16 @@ UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 # case name -> why the planner's output is wrong today (golden file holds the right output)
 XFAIL: dict[str, str] = {
+    "rename-unpinned-collection-keeps-its-sections": (
+        "children of a collection paired by evidence (a rename) are not matched by name under "
+        "it: names are matched before pairing, and pairing finds no evidence for a child with "
+        "only its name, so unchanged sections are deleted and created again (with articles)"
+    ),
+    "nested-move-of-children-with-names-only-2-16": (
+        "the same for a collection moved by cut and paste: its children that have only a name "
+        "are deleted and created again instead of moving with it (SPEC 2.4: moves carry "
+        "children)"
+    ),
     "pins-ignored-sandbox": (
         "SPEC 2: when pins are ignored (--sandbox, --ignore-pins) the plan says so in its first "
         "line; render_text says nothing about it"

@@ -244,21 +244,25 @@ def test_missing_content_directory_is_a_one_line_error(tmp_path: Path) -> None:
     result = run("validate", cwd=tmp_path)
     assert result.code == 1
     assert result.out == ""
-    assert _problem_lines(result) == ["content: content directory not found"]
+    assert result.err.startswith("error: the content directory content does not exist. ")
+    assert "`contentsync export`" in result.err
     assert "Traceback" not in result.output
 
 
 def test_missing_content_flag_directory(tmp_path: Path) -> None:
     result = run("--content", "no/such/dir", "validate", cwd=tmp_path)
     assert result.code == 1
-    assert _problem_lines(result) == ["no/such/dir: content directory not found"]
+    assert result.err.startswith("error: the content directory no/such/dir does not exist. ")
 
 
-def test_empty_content_directory_is_valid(tmp_path: Path) -> None:
+def test_empty_content_directory_points_at_export(tmp_path: Path) -> None:
+    """An empty content directory manages nothing (help centers without a folder are never
+    touched), so it is a new project: say how to start one."""
     (tmp_path / "content").mkdir()
     result = run("validate", cwd=tmp_path)
-    assert (result.code, result.err) == (0, "")
-    assert result.out.startswith("Valid: 0 help center(s), 0 collection(s)")
+    assert result.code == 1
+    assert result.err.startswith("error: the content directory content is empty. ")
+    assert "`contentsync export`" in result.err
 
 
 def test_no_network_and_no_token_needed(tmp_path: Path, no_network: list[object]) -> None:
