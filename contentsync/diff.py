@@ -178,6 +178,7 @@ class _Matcher:
         self.managed: dict[str, list[LiveNode]] = {}
         self.children_of: dict[str, list[LiveNode]] = defaultdict(list)
         self._urls: dict[str, str] | None = None
+        self._translations: dict[str, tuple[str, ...]] | None = None
 
     # ---- setup ------------------------------------------------------------------------------
 
@@ -524,8 +525,10 @@ class _Matcher:
         parent_ref = (
             None if parent_live is not None else (place.parent.path if place.parent else None)
         )
+        links = self._links(node)
         common: dict[str, Any] = {
-            "links": self._links(node),
+            "links": links,
+            "link_locales": {path: self._locales_of(path) for path in links},
             "kind": node.kind,
             "help_center": hc.identifier,
             "address": " / ".join(self._desired_names(place)),
@@ -623,6 +626,14 @@ class _Matcher:
                 pair = self.matched.get(path)
                 out[path] = pair.live.id if pair else path
         return out
+
+    def _locales_of(self, path: str) -> tuple[str, ...]:
+        """The translations an article file has (its default locale is always there)."""
+        if self._translations is None:
+            self._translations = {
+                p.node.path: tuple(sorted(p.node.translations)) for p in self.places
+            }
+        return self._translations.get(path, ())
 
     def _appears_last(self, place: _Place) -> tuple[str, ...]:
         """Intercom shows siblings in creation order and cannot reorder them."""
