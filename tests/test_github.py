@@ -811,5 +811,3 @@ def test_guide_lists_every_input_and_output() -> None:
     action = _load(ACTION)
     for name in [*action["inputs"], *action["outputs"]]:
         assert f"| `{name}` |" in doc, name
-
-
