@@ -15,10 +15,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import cmarkgfm
 from cmarkgfm.cmark import Options
 
-from contentsync import html_subset
+from contentsync import cmark, html_subset
 
 SAFE = Options.CMARK_OPT_SOURCEPOS
 UNSAFE = SAFE | Options.CMARK_OPT_UNSAFE
@@ -85,14 +84,10 @@ class Rendered:
 
 def render(markdown: str, *, first_line: int = 1) -> Rendered:
     """Render one article body whose first line is line `first_line` of its file."""
-    marked = cmarkgfm.markdown_to_html_with_extensions(
-        markdown, options=SAFE, extensions=EXTENSIONS
-    )
+    marked = cmark.to_html(markdown, SAFE, EXTENSIONS)
     raw = "<!-- raw HTML omitted -->" in marked or ' href=""' in marked or ' src=""' in marked
     if raw:  # raw HTML, or a URL cmark would blank: render it as written and check every tag
-        marked = cmarkgfm.markdown_to_html_with_extensions(
-            markdown, options=UNSAFE, extensions=EXTENSIONS
-        )
+        marked = cmark.to_html(markdown, UNSAFE, EXTENSIONS)
     html = _SOURCEPOS.sub("", marked)
     lines = _Lines(marked, markdown, first_line, raw=raw)
     found = lines.unstrip(html_subset.scan(html), html) if raw else scan_cmark_output(marked)
