@@ -1,7 +1,7 @@
 """What plan and apply cost against the sandbox over HTTP, in a separate server process.
 
 - plan: requests made against the floor ceil(n / per_page) per kind (one list per kind,
-  largest page size, nothing per object);
+  largest page size, nothing per object; articles too, one page when there are none);
 - apply: wall time against the lower bound
   max(requests / rate limit, requests x latency / parallelism, longest chain x latency), the
   chain being the longest run of changes that wait for each other (a parent made in the same
@@ -66,8 +66,9 @@ class ApplyRun:
         return self.seconds / self.bound
 
 
-def plan_floor(collections: int, sections: int, help_centers: int = 1) -> int:
-    pages = math.ceil(help_centers / PER_PAGE)
+def plan_floor(collections: int, sections: int, help_centers: int = 1, articles: int = 0) -> int:
+    """One list per kind, page by page; an empty list is still one request."""
+    pages = math.ceil(help_centers / PER_PAGE) + max(1, math.ceil(articles / PER_PAGE))
     return pages + math.ceil(collections / PER_PAGE) + math.ceil(sections / PER_PAGE)
 
 

@@ -58,6 +58,7 @@ class Recorder:
 def build(args: argparse.Namespace) -> tuple[Starlette, SandboxState]:
     state = SandboxState.load(args.state)
     state.ensure_help_centers(args.help_center)
+    state.ensure_admins(args.admin)
     kinds = tuple(args.fault_kinds.split(",")) if args.fault_kinds else None
     faults = FaultConfig(rate=args.fault_rate, seed=args.fault_seed)
     if kinds:
@@ -96,6 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fault-kinds", default="")
     parser.add_argument("--rate-limit", type=int)
     parser.add_argument("--token", default=SANDBOX_TOKEN)
+    parser.add_argument("--admin", action="append", default=[], help="A teammate's email.")
     args = parser.parse_args(argv)
     app, state = build(args)
     config = uvicorn.Config(
