@@ -44,7 +44,13 @@ _ARTICLE = re.compile(r"https?://[^/?#]+/(?:[^?#]*/)?articles/(\d+)(?:-[^/?#]*)?
 _ESCAPE = str.maketrans(
     {"\\": "\\\\", "*": "\\*", "_": "\\_", "`": "\\`", "[": "\\[", "]": "\\]", "<": "\\<"}
 )
-_UNMARK = str.maketrans({BOLD: "**", ITALIC: "_"})
+_NEEDS_ESCAPE = re.compile(r"[\\*_`\[\]<]")
+
+
+def _escape(text: str) -> str:
+    """Markdown's special characters escaped. translate() with a table of two-character strings
+    takes the slow path for every character; most texts hold none of them."""
+    return text.translate(_ESCAPE) if _NEEDS_ESCAPE.search(text) else text
 
 
 class _Frame:
@@ -97,7 +103,7 @@ def _enter(node: LexborNode, frames: list[_Frame], opened: list[bool]) -> bool:
     top = frames[-1]
     if tag == "-text":
         text = node.text_content or ""
-        top.parts.append(text if top.label == "pre" else text.translate(_ESCAPE))
+        top.parts.append(text if top.label == "pre" else _escape(text))
         return False
     if tag is None or tag.startswith("-") or tag in ("script", "style"):
         return False
@@ -119,7 +125,7 @@ def _enter(node: LexborNode, frames: list[_Frame], opened: list[bool]) -> bool:
         frames.append(_Frame("", _MARKS[tag]))
     elif tag == "code":
         if top.label != "pre":
-            code = (node.text(deep=True) or "").translate(_ESCAPE)
+            code = _escape(node.text(deep=True) or "")
             top.parts.append(f"`{' '.join(code.split())}`" if code.strip() else code)
             return False
         frames.append(_Frame("pre"))
@@ -219,7 +225,7 @@ def _flush(frame: _Frame) -> None:
 def _fold(parts: list[str]) -> str:
     text = " ".join("".join(parts).split())
     text = text.replace(BOLD + BOLD, "").replace(ITALIC + ITALIC, "")
-    return text.translate(_UNMARK)
+    return text.replace(BOLD, "**").replace(ITALIC, "_")
 
 
 def _only_image(text: str) -> bool:
@@ -228,8 +234,8 @@ def _only_image(text: str) -> bool:
 
 def _image(node: LexborNode) -> str:
     attrs = node.attributes
-    alt = " ".join((attrs.get("alt") or "").split()).translate(_ESCAPE)
-    return f"![{alt}]({image_name(attrs.get('src') or '').translate(_ESCAPE)})"
+    alt = _escape(" ".join((attrs.get("alt") or "").split()))
+    return f"![{alt}]({_escape(image_name(attrs.get('src') or ''))})"
 
 
 def image_name(src: str) -> str:
@@ -244,4 +250,4 @@ def target(href: str) -> str:
     m = _ARTICLE.match(href)
     if m:
         return f"article:{m.group(1)}{m.group(2) or ''}"
-    return href.translate(_ESCAPE)
+    return _escape(href)
