@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"plan: requests ({pr.collections} collections, {pr.sections} sections, "
                 f"{pr.changes} changes)",
                 f"{pr.requests} requests; reading the live state took {pr.seconds:.2f} s",
-                f"floor 1 + ceil({pr.collections}/250) + ceil({pr.sections}/250) + 1 page of "
-                f"articles = {pr.floor}",
+                f"floor 1 + ceil({pr.collections}/250) + ceil({pr.sections}/250) + 1 "
+                f"(articles: none) = {pr.floor}",
                 _target(pr.requests <= pr.floor),
             )
         )

@@ -38,9 +38,10 @@ def resolve_authors(desired: DesiredState, ids: Mapping[str, str]) -> DesiredSta
             found = ids.get(written.strip().lower())
             if found is None:
                 where = "" if not locale else f" ({locale} translation)"
+                at = node.origins.get(f"author:{locale}" if locale else "author", node.origin)
                 problems.append(
                     Problem(
-                        node.origin.path, node.origin.line, node.origin.column, "author",
+                        at.path, at.line, at.column, "author",
                         f"no Intercom teammate has the {'id' if written.isdigit() else 'email'} "
                         f"'{written}'{where}: use an email or id that GET /admins lists",
                     )

@@ -27,7 +27,12 @@ Rate limits: X-RateLimit-Limit/Remaining/Reset are read from every response, and
 of the window is spent evenly until Reset across every thread (_RateWindow): a long apply
 paces itself instead of running into 429s. When the window is spent anyway (another client of
 the same app), requests wait for Reset; a 429 waits until Reset (or backs off when there is
-none) and is retried, POST included, since a 429 was not processed.
+none) and is retried, POST included, since a 429 was not processed. A wait long enough to
+notice (a second or more: not the pacing's short ones) is logged and passed to
+`on_rate_wait`, so a progress display can say why it stalls.
+
+Logging (logger "contentsync.client"): INFO, each list read and, on close, the requests sent
+and their time per method and kind; DEBUG, every HTTP request with its status and time.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import logging
 import random
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -63,6 +69,8 @@ MAX_PAGES = 1_000
 # Longest single wait for a rate-limit window: Intercom's windows are 10 s, so anything longer
 # means a clock or unit mismatch, and the retry that follows will tell.
 MAX_RATE_WAIT = 60.0
+# A rate-limit wait this long is worth telling the user about; the pacing's are shorter.
+NOTICEABLE_WAIT = 1.0
 # Reset values below this are seconds-from-now, above it Unix timestamps.
 EPOCH_FLOOR = 1_000_000_000
 # httpx errors raised before the request left this machine: even a create may be sent again.
@@ -87,7 +95,7 @@ def check_api_url(url: str) -> str:
         raise ConfigError(f"api_url {text!r} is not an http(s) URL")
     if parts.query or parts.fragment:
         raise ConfigError(f"api_url {text!r} must not have a query or fragment")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigError(
             f"refusing to send the access token over plain http to {parts.hostname}: "
             "use https (plain http is allowed only to a loopback address)"
@@ -104,7 +112,7 @@ def check_api_version(version: str) -> str:
     return version
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
     try:
@@ -240,8 +248,11 @@ class IntercomClient:
         backoff_cap: float = 20.0,
         sleep: Callable[[float], None] = time.sleep,
         seed: int | None = None,
+        on_rate_wait: Callable[[float], None] | None = None,
     ) -> None:
         self.base_url = check_api_url(base_url)
+        # Called (from any thread) with the seconds about to be slept for the rate limit.
+        self.on_rate_wait = on_rate_wait
         self.api_version = check_api_version(api_version)
         self.max_attempts = max(1, max_attempts)
         self.backoff_base = backoff_base
@@ -251,6 +262,7 @@ class IntercomClient:
         self._random = random.Random(seed)
         self._random_lock = threading.Lock()
         self._count_lock = threading.Lock()
+        self._timings: dict[str, list[float]] = defaultdict(list)  # "GET collections" -> s
         self._window = _RateWindow()
         self._token = _check_token(token)
         self._http = httpx.Client(
@@ -272,6 +284,13 @@ class IntercomClient:
 
     def close(self) -> None:
         self._http.close()
+        with self._count_lock:
+            timings = sorted(self._timings.items())
+        for what, seconds in timings:
+            log.info(
+                "%s: %d request%s, %.2f s in all, slowest %.0f ms",
+                what, len(seconds), "s" * (len(seconds) != 1), sum(seconds), max(seconds) * 1000,
+            )  # fmt: skip
 
     def __enter__(self) -> IntercomClient:
         return self
@@ -393,6 +412,15 @@ class IntercomClient:
         id: an object updated while we read moves to the front and may show up twice.
         """
         found: dict[Any, dict[str, Any]] = {}
+        started = time.monotonic()
+        try:
+            return self._pages(path, what, found)
+        finally:
+            log.info("read %d %s in %.2f s", len(found), what, time.monotonic() - started)
+
+    def _pages(
+        self, path: str, what: str, found: dict[Any, dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         page = 1
         while True:
             params = {"per_page": MAX_PER_PAGE, "page": page}
@@ -440,19 +468,33 @@ class IntercomClient:
             wait = self._window.reserve(waited=waited)
             waited = False
             if wait > 0:
-                log.debug("%s %s: paced by the rate limit, wait %.2fs", method, path, wait)
+                if wait >= NOTICEABLE_WAIT:
+                    self._wait_for_rate_limit(wait)
+                else:
+                    log.debug("%s %s: paced by the rate limit, wait %.2fs", method, path, wait)
                 self._sleep(wait)
             with self._count_lock:
                 self.requests_sent += 1
             failure: httpx.TransportError | None = None
+            started = time.monotonic()
             try:
                 response = self._http.request(method, path, json=json, params=params)
             except httpx.TransportError as exc:
                 failure = exc  # handled below, outside this block: nothing chains to it
+            took = time.monotonic() - started
+            with self._count_lock:
+                self._timings[f"{method} {_kind(path)}"].append(took)
             if failure is not None:
                 self._window.observe(None)
                 reason = type(failure).__name__
-                log.debug("%s %s -> %s (attempt %d)", method, path, reason, attempt)
+                log.debug(
+                    "%s %s -> %s in %.0f ms (attempt %d)",
+                    method,
+                    path,
+                    reason,
+                    took * 1000,
+                    attempt,
+                )
                 if create and not isinstance(failure, NOT_SENT):
                     raise OutcomeUnknown(f"create {what}: outcome unknown ({reason})")
                 if last:
@@ -466,7 +508,9 @@ class IntercomClient:
 
             self._window.observe(response.headers)
             status = response.status_code
-            log.debug("%s %s -> %d (attempt %d)", method, path, status, attempt)
+            log.debug(
+                "%s %s -> %d in %.0f ms (attempt %d)", method, path, status, took * 1000, attempt
+            )
             if status < 300:
                 body = _json_object(response)
                 if body is not None:
@@ -482,6 +526,8 @@ class IntercomClient:
                 until = self._window.seconds_to_reset()
                 if until is None:
                     until = _retry_after(response)
+                if until is not None:
+                    self._wait_for_rate_limit(until)
                 self._backoff(method, path, attempt, "HTTP 429", at_least=until)
                 waited = until is not None
                 continue
@@ -501,6 +547,11 @@ class IntercomClient:
                 raise self._error(response, method, path, what, NotFound)
             raise self._error(response, method, path, what, ApiError)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait_for_rate_limit(self, seconds: float) -> None:
+        log.info("waiting %.0f s for Intercom's rate limit", max(1.0, seconds))
+        if self.on_rate_wait is not None:
+            self.on_rate_wait(seconds)
 
     def _backoff(
         self, method: str, path: str, attempt: int, reason: str, at_least: float | None = None
@@ -543,6 +594,12 @@ class IntercomClient:
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._token, "[token]")
+
+
+def _kind(path: str) -> str:
+    """What a request is about, for timings: "/help_center/collections/12" -> "collections"."""
+    parts = path.strip("/").split("/")
+    return parts[1] if len(parts) > 1 else parts[0]
 
 
 def _path(kind: str, id: str) -> str:

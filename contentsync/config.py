@@ -35,7 +35,8 @@ def load_config(
     api_url: str | None = None,
     environ: Mapping[str, str] = os.environ,
 ) -> Config:
-    """Flags win over the environment, which wins over the file, which wins over defaults."""
+    """Flags win over the environment (INTERCOM_API_URL, INTERCOM_API_VERSION), which wins
+    over the file, which wins over defaults."""
     if config_file is None and Path(CONFIG_FILE).is_file():
         config_file = Path(CONFIG_FILE)
     data: dict[str, object] = {}
@@ -59,9 +60,20 @@ def load_config(
         api_url=api_url
         or environ.get("INTERCOM_API_URL")
         or str(data.get("api_url", DEFAULT_API_URL)),
-        api_version=str(data.get("api_version", "2.9")),
+        api_version=_api_version(environ.get("INTERCOM_API_VERSION"))
+        or str(data.get("api_version", "2.9")),
         parallelism=int(str(data.get("parallelism", 8))),
         max_delete_fraction=float(str(safety.get("max_delete_fraction", 0.25))),
         assets_base_url=None if "assets_base_url" not in data else str(data["assets_base_url"]),
         default_author=None if "default_author" not in data else str(data["default_author"]),
     )
+
+
+def _api_version(value: str | None) -> str | None:
+    """INTERCOM_API_VERSION, checked as the file's api_version is (the action's api-version)."""
+    if not value:
+        return None
+    allowed = [str(v) for v in config_schema()["properties"]["api_version"]["enum"]]
+    if value not in allowed:
+        raise ConfigError(f"INTERCOM_API_VERSION {value!r} is not one of {', '.join(allowed)}")
+    return value

@@ -130,8 +130,14 @@ def live_digest(changes: Iterable[Change], live: LiveState) -> str:
 
 
 def _node_row(n: LiveNode) -> list[Any]:
-    return [n.kind, n.parent_id, n.help_center_id, dict(n.fields),
-            {k: dict(v) for k, v in sorted(n.translations.items())}]  # fmt: skip
+    """A live object as a saved plan depends on it: bodies by their canonical projection,
+    since Intercom signs image URLs anew on every read."""
+
+    def seen(fields: Mapping[str, str]) -> dict[str, str]:
+        return {k: canonical(v) if k == "body" else v for k, v in fields.items()}
+
+    return [n.kind, n.parent_id, n.help_center_id, seen(n.fields),
+            {k: seen(v) for k, v in sorted(n.translations.items())}]  # fmt: skip
 
 
 @dataclass
@@ -218,14 +224,20 @@ class _Matcher:
             for place in self.places:
                 if place.node.id is not None:
                     self._pin(place)
-        for place in self.places:
-            if place.node.path not in self.matched:
-                self._by_name(place)
-        for place in self.places:
-            if place.node.kind == "article" and place.node.path not in self.matched:
-                self._by_unique_title(place)
-        if not self.options.exact:
-            self._pair_leftovers()
+        # A pair (a renamed or moved collection) gives its children a live parent to be
+        # matched by name under, so names and pairing go round until nothing new matches.
+        while True:
+            matched = len(self.matched)
+            for place in self.places:
+                if place.node.path not in self.matched:
+                    self._by_name(place)
+            for place in self.places:
+                if place.node.kind == "article" and place.node.path not in self.matched:
+                    self._by_unique_title(place)
+            if not self.options.exact:
+                self._pair_leftovers()
+            if len(self.matched) == matched:
+                break
 
     def _managed(self, hc: HelpCenterSpec, nodes: list[LiveNode]) -> list[LiveNode]:
         """Everything in the help center but what `ignore:` gives to another team."""

@@ -2,6 +2,7 @@
 
 ContentsyncError
 ├── ConfigError            contentsync.yaml, flags or environment are unusable
+├── HistoryUnavailable     status cannot read the git history it needs (no repository, shallow)
 ├── ProblemsError          one or more located problems, all reported together
 │   ├── ContentError       the content files are invalid (validate)
 │   └── IdentityError      content cannot be matched to the live state (plan)
@@ -14,6 +15,7 @@ ContentsyncError
 │   ├── NotFound              404: the object is not there
 │   └── RateLimited           429 after every retry
 ├── TransportError         no answer after every retry (timeouts, dropped connections)
+├── GitHubError            GitHub's API refused or did not answer (the workflows' glue)
 ├── OutcomeUnknown         a create may or may not have happened; apply resolves it
 └── ApplyFailed            apply stopped part way; carries what was done and what was not
 """
@@ -50,6 +52,10 @@ class ContentsyncError(Exception):
 
 
 class ConfigError(ContentsyncError):
+    pass
+
+
+class HistoryUnavailable(ContentsyncError):
     pass
 
 
@@ -112,6 +118,10 @@ class RateLimited(ApiError):
 
 class TransportError(ContentsyncError):
     pass
+
+
+class GitHubError(ContentsyncError):
+    """The message never contains the token."""
 
 
 class OutcomeUnknown(ContentsyncError):

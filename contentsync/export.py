@@ -6,6 +6,7 @@ created, in the order Intercom shows them.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -14,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from contentsync.canonical import target
 from contentsync.html_to_markdown import to_markdown
 from contentsync.loader import COLLECTION_FILES, HELP_CENTER_FILES
 from contentsync.locales import DEFAULT_LOCALE
@@ -51,6 +53,8 @@ def export_help_center(
         + _dump({"default_locale": locale, "prune": True})
     }
 
+    located: dict[str, str] = {}  # article id -> its default-locale file
+
     def write(parent: str | None, folder: str, depth: int) -> None:
         siblings = sorted(children.get(parent, []), key=lambda n: (n.order, int(n.id)))
         width = len(str(len(siblings)))
@@ -72,30 +76,55 @@ def export_help_center(
                 data
             )
             write(c.id, path, depth + 1)
-            for article_path, text in _articles(articles.get(c.id, []), locale, emails or {}):
+            for article, article_path, text in _articles(
+                articles.get(c.id, []), locale, emails or {}
+            ):
                 files[path + article_path] = text
+                if article is not None:
+                    located[article] = path + article_path
 
     write(None, "", 1)
-    return files
+    return _relative_links(files, located)
+
+
+_HREF = re.compile(r"\]\((https?://[^)\s]+)\)")
+
+
+def _relative_links(files: dict[str, str], located: Mapping[str, str]) -> dict[str, str]:
+    """Links to exported articles become links to their files, as a writer writes them."""
+
+    def rewrite(path: str, text: str) -> str:
+        def swap(match: re.Match[str]) -> str:
+            found = target(match.group(1))
+            article, _, fragment = found.removeprefix("article:").partition("#")
+            if not found.startswith("article:") or article not in located:
+                return match.group(0)
+            relative = posixpath.relpath(located[article], posixpath.dirname(path))
+            return f"]({relative}{'#' + fragment if fragment else ''})"
+
+        return _HREF.sub(swap, text)
+
+    return {p: rewrite(p, t) if p.endswith(".md") else t for p, t in files.items()}
 
 
 def _articles(
     articles: list[LiveNode], default_locale: str, emails: Mapping[str, str]
-) -> list[tuple[str, str]]:
+) -> list[tuple[str | None, str, str]]:
     """Markdown files, prefixed in creation order: Intercom shows them in that order."""
     ordered = sorted(articles, key=lambda a: (a.order, int(a.id)))
     width = len(str(len(ordered)))
-    out = []
+    out: list[tuple[str | None, str, str]] = []
     taken: set[str] = set()
     for index, a in enumerate(ordered, start=1):
         name = f"{index:0{width}d}-{slug(a.key)}"
         if name in taken:
             name = f"{name}-{a.id}"
         taken.add(name)
-        out.append((f"{name}.md", _article_file(a.id, a.fields, None, emails)))
+        out.append((a.id, f"{name}.md", _article_file(a.id, a.fields, None, emails)))
         for locale, fields in sorted(a.translations.items()):
             if locale != default_locale:
-                out.append((f"{name}.{locale}.md", _article_file(None, fields, a.fields, emails)))
+                text = _article_file(None, fields, a.fields, emails)
+                out.append((None, f"{name}.{locale}.md", text))
     return out
 
 

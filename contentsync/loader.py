@@ -397,6 +397,7 @@ class _Reader:
         if main is None:
             return None
         fields, document = main
+        origins = {"author": _origin(document, ["author"] if "author" in fields else [])}
         fields.setdefault("state", defaults.state)
         if "author" not in fields:
             if defaults.author is None:
@@ -422,7 +423,9 @@ class _Reader:
                 continue
             read = self.article_file(path, translated=True)
             if read is not None:
-                text, _ = read
+                text, translated_document = read
+                if "author" in text:
+                    origins[f"author:{locale}"] = _origin(translated_document, ["author"])
                 translations[locale] = {
                     "state": fields["state"],
                     "author": fields["author"],
@@ -438,6 +441,7 @@ class _Reader:
             id=article_id,
             origin=_origin(document, ["title"]),
             id_origin=_origin(document, ["id"]) if "id" in data else None,
+            origins=origins,
         )
 
     def article_file(

@@ -10,6 +10,18 @@ LOCALE_SET: frozenset[str] = frozenset(LOCALES)
 
 DEFAULT_LOCALE = "en"
 
+LANGUAGES: dict[str, str] = {
+    "ar": "Arabic", "bg": "Bulgarian", "bs": "Bosnian", "ca": "Catalan", "cs": "Czech",
+    "da": "Danish", "de": "German", "el": "Greek", "en": "English", "es": "Spanish",
+    "et": "Estonian", "fi": "Finnish", "fr": "French", "he": "Hebrew", "hr": "Croatian",
+    "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ko": "Korean",
+    "lt": "Lithuanian", "lv": "Latvian", "mn": "Mongolian", "nb": "Norwegian", "nl": "Dutch",
+    "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sl": "Slovenian",
+    "sr": "Serbian", "sv": "Swedish", "tr": "Turkish", "vi": "Vietnamese",
+    "pt-BR": "Brazilian Portuguese", "zh-CN": "Simplified Chinese", "zh-TW": "Traditional Chinese",
+}  # fmt: skip
+"""Each locale's language, in English, for sentences ("the English text")."""
+
 # "2.9": collections and sections; "2.10" and later: collections nest (at most 3 levels).
 API_VERSIONS: tuple[str, ...] = ("2.9", *(f"2.{minor}" for minor in range(10, 17)))
 

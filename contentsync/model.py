@@ -79,6 +79,8 @@ class Node:
     id: str | None = None
     origin: Origin = field(default=Origin(""), compare=False)
     id_origin: Origin | None = field(default=None, compare=False)
+    # where a field the plan may refuse is written, by "field" or "field:locale"
+    origins: Mapping[str, Origin] = field(default_factory=dict, compare=False)
 
     @property
     def key(self) -> str:

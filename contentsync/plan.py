@@ -129,6 +129,9 @@ class Plan:
     api_version: str = "2.9"
     pins_ignored: str = ""  # why pins were not used ("--sandbox", "--ignore-pins"), or ""
     max_delete_fraction: float = 0.25
+    # What the plan was made against, in words ("the embedded sandbox (...)" or the API URL):
+    # the first line of every rendering names it, with the API version.
+    target: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.sort_key)))
@@ -146,9 +149,10 @@ class Plan:
     def with_texts(self, texts: Mapping[str, tuple[Mapping[str, str], Texts]]) -> Plan:
         """The plan with each change's text taken from the content (ref -> default-locale
         fields and translations): a plan file holds article bodies by digest only."""
+        # A second update that writes links ("<ref>#links") carries its article's texts too.
         changes = tuple(
-            replace(c, text=texts[c.ref][0], translations=texts[c.ref][1])
-            if c.action != "delete" and c.ref in texts
+            replace(c, text=texts[node][0], translations=texts[node][1])
+            if c.action != "delete" and (node := c.ref.partition("#")[0]) in texts
             else c
             for c in self.changes
         )
@@ -173,6 +177,7 @@ class Plan:
         return {
             "format_version": FORMAT_VERSION,
             "api_url": self.api_url,
+            "target": self.target,
             "api_version": self.api_version,
             "pins_ignored": self.pins_ignored,
             "content_digest": self.content_digest,
@@ -205,6 +210,7 @@ class Plan:
                 content_digest=data["content_digest"],
                 live_digest=data["live_digest"],
                 api_url=data["api_url"],
+                target=data["target"],
                 api_version=data["api_version"],
                 pins_ignored=data["pins_ignored"],
                 max_delete_fraction=float(data["max_delete_fraction"]),

@@ -12,12 +12,25 @@ import re
 from collections.abc import Iterable
 from typing import IO
 
-from contentsync.apply import ApplyReport
+from contentsync.apply import ActionResult, ApplyReport
 from contentsync.plan import SYMBOL, Action, Change, FieldChange, Plan
 
 _STYLE: dict[Action, str] = {"create": "green", "update": "yellow", "delete": "red"}
 _MD_ICON: dict[Action, str] = {"create": "➕ create", "update": "✏️ update", "delete": "➖ delete"}
 _MAX_CELL = 300
+
+
+def header_line(plan: Plan) -> str:
+    """The first line of every rendering: what the plan talks to, so nobody reviews a plan
+    made against the sandbox or another region believing it is production. Empty for a plan
+    made offline, against no target (library use, the planner's golden cases), unless pins
+    were ignored, which changes what is matched."""
+    target = plan.target or plan.api_url
+    pins = f"pinned ids ignored ({plan.pins_ignored})" if plan.pins_ignored else ""
+    if not target:
+        return pins[:1].upper() + pins[1:]
+    version = f", Intercom API {plan.api_version}" if plan.api_version else ""
+    return f"Target: {target}{version}" + (f"; {pins}" if pins else "")
 
 
 def summary_line(plan: Plan) -> str:
@@ -52,7 +65,8 @@ def render_text(plan: Plan, stream: IO[str], *, color: bool = False) -> None:
     def paint(text: str, style: str) -> str:
         return f"\x1b[{_ANSI[style]}m{text}\x1b[0m" if color else text
 
-    lines: list[str] = []
+    header = header_line(plan)
+    lines: list[str] = [paint(_plain(header), "dim"), ""] if header else []
     for identifier, changes in _by_help_center(plan.changes).items():
         lines.append(paint(_plain(identifier), "bold"))
         for change in changes:
@@ -119,6 +133,14 @@ def _plain(text: str) -> str:
     return _CONTROL.sub("?", text)
 
 
+def result_line(result: ActionResult) -> str:
+    """One finished action, as apply reports it while it runs."""
+    ident = f" -> {result.id}" if result.id and result.change.action == "create" else ""
+    detail = f" ({_plain(result.detail)})" if result.detail else ""
+    change = result.change
+    return f"{result.status}: {change.action} {_plain(change.label)}{ident}{detail}"
+
+
 def render_report_text(report: ApplyReport, stream: IO[str]) -> None:
     done, failed, not_run = (report.with_status(s) for s in ("done", "failed", "not run"))
     stream.write(
@@ -148,33 +170,54 @@ _ZWSP = "&#8203;"
 def md_escape(value: str) -> str:
     """Plain text for a markdown table cell: no markup, no HTML, no line breaks, not endless,
     and nothing GitHub would turn into a mention, a reference or a link."""
+    return _md_inline(_squeeze(value))
+
+
+def _squeeze(value: str) -> str:
     value = " ".join(value.split())
-    if len(value) > _MAX_CELL:
-        value = value[: _MAX_CELL - 1] + "…"
-    text = _MD_SPECIAL.sub(r"\\\1", html.escape(value, quote=True))
+    return value[: _MAX_CELL - 1] + "…" if len(value) > _MAX_CELL else value
+
+
+def _md_inline(text: str) -> str:
+    text = _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
     return _GITHUB_AUTO.sub(lambda m: m.group() + _ZWSP, text)
+
+
+def md_note(note: str) -> str:
+    """A plan note as markdown: what it quotes in backticks (`id: "1003"`, a flag) is shown as
+    code, the rest as escaped plain text. The code is an HTML <code> element, so neither a
+    backtick nor a quote in it can end it early, and a pipe cannot split the table row."""
+    parts = _squeeze(note).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: all of it is text
+        return md_escape(note)
+    return "".join(
+        f"<code>{html.escape(part, quote=False).replace('|', '&#124;')}</code>"
+        if i % 2
+        else _md_inline(part)
+        for i, part in enumerate(parts)
+    )
 
 
 def _md_value(value: str | None) -> str:
     return "*(none)*" if value is None else f"“{md_escape(value)}”"
 
 
-def _md_row(change: Change) -> str:
-    details = []
-    for f in change.fields:
+def _md_row(change: Change, *, details: bool = True) -> str:
+    shown = []
+    for f in change.fields if details else ():
         if _is_body(f):
             folded = " (diff below)" if f.diff and change.action == "update" else ""
-            details.append(f"`{f.path}`: {md_escape(_body_summary(f, change.action))}{folded}")
+            shown.append(f"`{f.path}`: {md_escape(_body_summary(f, change.action))}{folded}")
         elif change.action == "update":
-            details.append(f"`{f.path}`: {_md_value(f.before)} → {_md_value(f.after)}")
+            shown.append(f"`{f.path}`: {_md_value(f.before)} → {_md_value(f.after)}")
         else:
             value = f.after if change.action == "create" else f.before
-            details.append(f"`{f.path}`: {_md_value(value)}")
-    details += [f"⚠️ {md_escape(note)}" for note in change.notes]
+            shown.append(f"`{f.path}`: {_md_value(value)}")
+    shown += [f"⚠️ {md_note(note)}" for note in change.notes] if details else []
     ident = f" `{change.id}`" if change.id else ""
     return (
         f"| {_MD_ICON[change.action]} | {change.kind} **{md_escape(change.address)}**{ident} "
-        f"| {'<br>'.join(details)} |"
+        f"| {'<br>'.join(shown)} |"
     )
 
 
@@ -193,22 +236,35 @@ def _md_body_diffs(changes: list[Change]) -> list[str]:
     return out
 
 
-def render_markdown(plan: Plan, *, max_chars: int | None = None) -> str:
-    head = ["## contentsync plan", "", f"**{summary_line(plan)}**", ""]
+_TABLE_HEAD = ["| action | object | details |", "|---|---|---|"]
+
+
+def _md_head(plan: Plan) -> list[str]:
+    header = header_line(plan)
+    head = ["## contentsync plan", ""] + ([f"_{md_escape(header)}_", ""] if header else [])
+    head += [f"**{summary_line(plan)}**", ""]
     for h in plan.unsafe_help_centers():
         head.append(
             f"> ⚠️ **{md_escape(h.identifier)}**: deletes {h.deletes} of {h.live_objects} live "
             f"objects (over {plan.max_delete_fraction:.0%}); apply needs `--allow-mass-delete`."
         )
         head.append("")
+    return head
+
+
+def _md_tables(changes: Iterable[Change]) -> list[str]:
     body: list[str] = []
-    for identifier, changes in _by_help_center(plan.changes).items():
-        n = len(changes)
+    for identifier, group in _by_help_center(changes).items():
+        n = len(group)
         body += [f"### {md_escape(identifier)} — {n} change{'s' if n != 1 else ''}", ""]
-        body += ["| action | object | details |", "|---|---|---|"]
-        body += [_md_row(c) for c in changes]
-        body.append("")
-        body += _md_body_diffs(changes)
+        body += [*_TABLE_HEAD, *(_md_row(c) for c in group), ""]
+        body += _md_body_diffs(group)
+    return body
+
+
+def render_markdown(plan: Plan, *, max_chars: int | None = None) -> str:
+    head = _md_head(plan)
+    body = _md_tables(plan.changes)
     if plan.unmanaged:
         body += [f"<details><summary>Unmanaged objects ({len(plan.unmanaged)})</summary>", ""]
         body += [
@@ -219,30 +275,49 @@ def render_markdown(plan: Plan, *, max_chars: int | None = None) -> str:
     text = "\n".join(head + body)
     if max_chars is None or len(text) <= max_chars:
         return text
-    return _cut(head, body, max_chars)
+    return _cut(plan, head, max_chars)
 
 
-def _cut(head: list[str], body: list[str], max_chars: int) -> str:
-    kept = list(head)
-    size = len("\n".join(kept))
-    rows_total = sum(
-        1 for line in body if line.startswith("| ") and not line.startswith("| action")
-    )
+def _cut(plan: Plan, head: list[str], max_chars: int) -> str:
+    """A plan too long for a comment. Deletes are what a reviewer must not miss, so the
+    deletes come first (with their details when they fit, else one line each); the other
+    changes follow in plan order as far as room allows, and a note up front says what is
+    missing and where the whole plan is."""
+    deletes = [c for c in plan.changes if c.action == "delete"]
+    others = [c for c in plan.changes if c.action != "delete"]
+    room = max_chars - 400 - _size(head)  # 400: the note
+    lines = _md_deletes(deletes, details=True) if deletes else []
+    if _size(lines) > room:
+        lines = _md_deletes(deletes, details=False)
+    deletes_shown = len(deletes)
+    while _size(lines) > room and deletes_shown > 0:  # not even one line each: as many as fit
+        lines.pop(-2)  # the last row; the blank line stays
+        deletes_shown -= 1
     shown = 0
-    reserve = 300
-    for line in body:
-        if size + len(line) + 1 > max_chars - reserve:
+    for line in _md_tables(others) if deletes_shown == len(deletes) else ():
+        if _size(lines) + len(line) + 1 > room:
             break
-        kept.append(line)
-        size += len(line) + 1
-        if line.startswith("| ") and not line.startswith("| action"):
-            shown += 1
-    kept += [
+        lines.append(line)
+        shown += line.startswith("| ") and line not in _TABLE_HEAD
+    if deletes_shown == len(deletes):
+        which = "every delete is listed first; " if deletes else ""
+    else:
+        which = f"only {deletes_shown} of the {len(deletes)} deletes fit; "
+    note = [
+        f"> ✂️ **Plan cut to fit:** {which}{len(others) - shown} more change(s) are not shown "
+        "here. The full plan is in the workflow's job summary and plan artifact.",
         "",
-        f"> ✂️ **Plan cut to fit:** {rows_total - shown} more change(s) are not shown here. "
-        "The full plan is in the workflow's job summary and plan artifact.",
     ]
-    return "\n".join(kept)[:max_chars]
+    return "\n".join(head + note + lines)[:max_chars]
+
+
+def _md_deletes(deletes: list[Change], *, details: bool) -> list[str]:
+    title = f"### Every delete ({len(deletes)})" + ("" if details else ", details cut")
+    return [title, "", *_TABLE_HEAD, *(_md_row(c, details=details) for c in deletes), ""]
+
+
+def _size(lines: list[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
 
 
 def render_refusal_markdown(reason: str) -> str:

@@ -21,7 +21,18 @@ _ID: dict[str, Any] = {
     "pattern": "^[0-9]+$",
     "minimum": 1,
 }
-_NAME: dict[str, Any] = {"type": "string", "minLength": 1, "pattern": "\\S"}
+# Intercom documents no length limit for collection or section names; 255 is its documented
+# limit for the nearest thing (a content snippet's title, API 2.16) and the usual database
+# column behind a name. A name is one line: Intercom shows it as a heading and a link text.
+NAME_MAX_LENGTH = 255
+_NAME: dict[str, Any] = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": NAME_MAX_LENGTH,
+    "pattern": "\\S",
+    # A line break inside the name; one at either end is trimmed like other whitespace.
+    "not": {"type": "string", "pattern": "\\S\\s*[\\n\\r]\\s*\\S"},
+}
 _DESCRIPTION: dict[str, Any] = {"type": ["string", "null"]}
 
 

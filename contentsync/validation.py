@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 import jsonschema_rs
+import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
@@ -83,6 +84,19 @@ def _describe(value: Any, written: str | None = None) -> str:
     return f"{value!r} ({type(value).__name__}: quote it to make it text)"
 
 
+def _how_to_write(at: list[Any], types: list[str], value: Any, written: str | None) -> str:
+    """What to write instead, for the two slips new users make most: a translation given as
+    plain text (`fr: Factures`), and a name YAML reads as a number (`name: 2024`)."""
+    if "object" in types and isinstance(value, str) and len(at) >= 2 and at[-2] == "translations":
+        example = yaml.safe_dump({at[-1]: {"name": value}}, default_flow_style=True, width=1000)
+        return f"; a translation holds its fields: write `{example.strip()[1:-1]}`"
+    numbers_allowed = "integer" in types or "number" in types
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if "string" in types and not numbers_allowed and number:
+        return f' (quote it to make it text: "{written or value}")'
+    return ""
+
+
 # Locale codes people write that Intercom spells another way.
 _OTHER_NAMES = {"no": "nb", "nn": "nb", "zh": "zh-CN", "pt-pt": "pt", "iw": "he", "in": "id"}
 
@@ -142,13 +156,27 @@ def _explain(document: Document, error: ValidationError) -> list[Problem]:
         suggestion = _suggest(str(instance), options) if isinstance(instance, str) else ""
         return [document.problem(at, f"expected {shown}, got {got}{suggestion}")]
     if kind == "type":
-        expected = expected
         names = [expected] if isinstance(expected, str) else list(expected)
         wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names if n != "null")
-        got = _describe(instance, document.scalar_text(at))
-        return [document.problem(at, f"expected {wanted}, got {got}")]
+        written = document.scalar_text(at)
+        message = f"expected {wanted}, got {_describe(instance, written)}"
+        return [document.problem(at, message + _how_to_write(at, names, instance, written))]
     if kind in {"minLength", "pattern"} and at and at[-1] == "name":
         return [document.problem(at, "must not be empty")]
+    if kind == "not" and at and at[-1] == "name":
+        return [
+            document.problem(
+                at,
+                "a name is one line (`|` and `>` keep line breaks): write it on the same line "
+                "as `name:`",
+            )
+        ]
+    if kind == "maxLength":
+        return [
+            document.problem(
+                at, f"is {len(instance)} characters long; a name may have at most {expected}"
+            )
+        ]
     if kind in {"pattern", "minimum"} and at and at[-1] == "id":
         return [document.problem(at, 'an id is the digits of a live Intercom id, like "6871119"')]
     if kind in ("minimum", "maximum"):

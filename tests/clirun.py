@@ -11,6 +11,10 @@ from pathlib import Path
 
 from contentsync.cli import main
 
+# The teammates the example content names as authors: a sandbox reached by URL must know them
+# (the embedded sandbox adds them by itself).
+EXAMPLE_AUTHORS = ("docs@acme.example", "billing@acme.example")
+
 
 @dataclass(frozen=True)
 class Result:
@@ -45,7 +49,12 @@ def run(*args: str, cwd: Path, env: Mapping[str, str | None] | None = None) -> R
     out, err = io.StringIO(), io.StringIO()
     previous = Path.cwd()
     code = 0
-    base_env: dict[str, str | None] = {"GITHUB_STEP_SUMMARY": None, "NO_COLOR": "1"}
+    # Outside a workflow, whatever runs the tests: no job summary, no annotations.
+    base_env: dict[str, str | None] = {
+        "GITHUB_STEP_SUMMARY": None,
+        "GITHUB_ACTIONS": None,
+        "NO_COLOR": "1",
+    }
     os.chdir(cwd)
     try:
         with (

@@ -24,6 +24,11 @@ from contentsync.plan import Change, Plan
 from contentsync.sandbox import SANDBOX_TOKEN, running_sandbox
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "content"
+# The example's article authors: a sandbox reached by URL knows only the admins it is given.
+AUTHORS = ("docs@acme.example", "billing@acme.example")
+# Applying the example to an empty help center: 19 collections, 5 articles, and one update
+# that writes the links between two articles that link to each other.
+CHANGES = 25
 
 
 def _cli(project: Path, url: str, *args: str) -> subprocess.Popen[str]:
@@ -41,26 +46,27 @@ def _cli(project: Path, url: str, *args: str) -> subprocess.Popen[str]:
 
 def test_sigint_finishes_in_flight_and_exits_130(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE, tmp_path / "content")
-    with running_sandbox(None, ["acme-help"], latency_ms=300) as sb:
+    with running_sandbox(None, ["acme-help"], admins=AUTHORS, latency_ms=300) as sb:
         proc = _cli(tmp_path, sb.url, "apply", "--auto-approve", "--parallelism", "2")
         deadline = time.monotonic() + 20
         while len(sb.state.collections) < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
-        made = len(sb.state.collections)  # sections are level-2 collections in the sandbox
+        # sections are level-2 collections in the sandbox; articles are objects too
+        made = len(sb.state.collections) + len(sb.state.articles)
     assert proc.returncode == 130, out + err
     assert "Traceback" not in err
     assert "Interrupted" in err
     summary = next(line for line in out.splitlines() if line.startswith("Apply interrupted:"))
     done = int(summary.split(": ")[1].split(" done")[0])
     assert done == made, (summary, made)  # what it says was done is what exists
-    assert 0 < done < 19
+    assert 0 < done < CHANGES
     assert "not run: create" in out
 
 
 def test_failure_stops_launching_and_reports(tmp_path: Path) -> None:
-    with running_sandbox(None, ["acme-help"]) as sb:
+    with running_sandbox(None, ["acme-help"], admins=AUTHORS) as sb:
         desired = load_content(EXAMPLE)
         with IntercomClient(sb.url, SANDBOX_TOKEN) as client:
             live = read_live(client)
@@ -101,7 +107,7 @@ def test_failure_stops_launching_and_reports(tmp_path: Path) -> None:
 
 def test_dead_server_mid_apply_is_a_partial_apply(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE, tmp_path / "content")
-    box = running_sandbox(None, ["acme-help"], latency_ms=200)
+    box = running_sandbox(None, ["acme-help"], admins=AUTHORS, latency_ms=200)
     sb = box.__enter__()
     proc = _cli(tmp_path, sb.url, "apply", "--auto-approve", "--parallelism", "2")
     try:
@@ -152,7 +158,7 @@ def _in_pty(project: Path, url: str, *args: str, answer: bytes | None = None) ->
 def test_confirmation_other_than_yes_changes_nothing(tmp_path: Path, answer: str) -> None:
     """On a terminal apply asks; anything but 'yes' cancels."""
     shutil.copytree(EXAMPLE, tmp_path / "content")
-    with running_sandbox(None, ["acme-help"]) as sb:
+    with running_sandbox(None, ["acme-help"], admins=AUTHORS) as sb:
         code, output = _in_pty(tmp_path, sb.url, "apply", answer=answer.encode())
         assert code == 1, output
         assert "apply cancelled: nothing was changed" in output
@@ -160,14 +166,17 @@ def test_confirmation_other_than_yes_changes_nothing(tmp_path: Path, answer: str
 
 
 def test_a_terminal_shows_a_progress_bar_then_the_report(tmp_path: Path) -> None:
-    """On a terminal apply draws a bar counting changes instead of a line per change, and the
-    report that follows still says what was done."""
+    """On a terminal apply draws a bar counting changes, prints each finished change above it,
+    and the report that follows says what was done."""
     shutil.copytree(EXAMPLE, tmp_path / "content")
-    with running_sandbox(None, ["acme-help"], latency_ms=150) as sb:
+    with running_sandbox(None, ["acme-help"], admins=AUTHORS, latency_ms=150) as sb:
         code, output = _in_pty(tmp_path, sb.url, "apply", "--auto-approve", "--parallelism", "2")
         assert code == 0, output
-        counts = {int(n) for n in re.findall(r"applying\S* .*?(\d+)/19", output)}
-        assert len(counts) >= 3 and max(counts) == 19, output  # the bar counted up to 19
-        assert "done: create" not in output  # no line per change on a terminal
-        assert "Apply finished: 19 done, 0 failed, 0 not run." in output
+        counts = {int(n) for n in re.findall(rf"applying\S* .*?(\d+)/{CHANGES}", output)}
+        assert len(counts) >= 3 and max(counts) == CHANGES, output  # the bar counted them all
+        lines = output.replace("\r", "\n").splitlines()
+        made = [line for line in lines if "done: " in line]
+        assert len({line.split("done: ")[1] for line in made}) == CHANGES, output  # each one
+        assert all(line.split("\x1b[2K")[-1].startswith("done: ") for line in made), made
+        assert f"Apply finished: {CHANGES} done, 0 failed, 0 not run." in output
         assert sum(c["parent_id"] is None for c in sb.state.collections.values()) == 5

@@ -29,7 +29,8 @@ def test_quick_benchmark_prints_the_table_with_plan_at_the_request_floor(tmp_pat
     found = re.search(r"\| plan: requests .*?\| (\d+) requests; .*?= (\d+) \|", out)
     assert found, out
     requests, floor = int(found[1]), int(found[2])
-    assert floor == 1 + 1 + 2 + 1  # help centers, 10 collections, 300 sections, no articles
+    # 1 help center page, 10 collections, 300 sections, and the (empty) articles list
+    assert floor == 1 + 1 + 2 + 1
     assert requests == floor
     pacing = re.search(r"\| apply under a rate limit .*?; (\d+) 429s;", out)
     assert pacing, out

@@ -19,13 +19,19 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.fake_github import FakeGitHub, running_fake_github
+
 ROOT = Path(__file__).resolve().parent.parent
-WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-EXAMPLE = ROOT / "docs" / "examples" / "contentsync.yml"
+WORKFLOW_DIR = ROOT / ".github" / "workflows"
+WORKFLOWS = sorted(WORKFLOW_DIR.glob("*.yml"))
+CONTENT = WORKFLOW_DIR / "content.yml"  # the workflow the README shows users
 ACTION = ROOT / "action.yml"
 COMPOSE = ROOT / ".github" / "scripts" / "compose-comment.sh"
-DOC = ROOT / "README.md"  # the GitHub section lives in the README
-ALL_WORKFLOWS = [*WORKFLOWS, EXAMPLE]
+README = ROOT / "README.md"
+GUIDE = ROOT / "docs" / "github.md"
+ALL_WORKFLOWS = WORKFLOWS
+USES_HERE, USES_THERE = "uses: ./", "uses: OWNER/contentsync@v1"
+FALLBACK = "# sandbox fallback"
 STICKY = "marocchino/sticky-pull-request-comment"
 COMMENT_LIMIT = 65_536
 
@@ -97,8 +103,7 @@ def test_actionlint_is_clean(path: Path) -> None:
 
 def test_workflow_files_exist() -> None:
     names = {p.name for p in WORKFLOWS}
-    assert {"tests.yml", "content.yml"} <= names
-    assert EXAMPLE.is_file()
+    assert names == {"tests.yml", "content.yml", "release.yml"}
 
 
 def _scratch_repo(tmp_path: Path, action_text: str, with_block: str) -> Path:
@@ -128,7 +133,7 @@ def test_actionlint_reports_a_broken_action_yml(tmp_path: Path) -> None:
     # ...and so is an action.yml that is not valid YAML (the mistake this test was written for:
     # an unquoted "description: a: b").
     broken = ACTION.read_text(encoding="utf-8").replace(
-        "description: Python to set up", "description: Python: to set up", 1
+        "description: Intercom API base URL", "description: Intercom API: base URL", 1
     )
     assert broken != ACTION.read_text(encoding="utf-8")
     wf = _scratch_repo(tmp_path, broken, "          command: plan\n")
@@ -217,26 +222,34 @@ def test_compose_script_passes_shellcheck() -> None:
 # ---- the action, executed ----------------------------------------------------------------------
 
 
-def _expr(value: str, inputs: dict[str, str], env: dict[str, str]) -> str:
+def _expr(value: str, inputs: dict[str, str], context: dict[str, str]) -> str:
     def sub(match: re.Match[str]) -> str:
         expr = match.group(1).strip()
         if expr.startswith("inputs."):
-            return inputs[expr.removeprefix("inputs.")]
-        if expr == "github.action_path":
-            return env["GITHUB_ACTION_PATH"]
+            return _expr(inputs[expr.removeprefix("inputs.")], inputs, context)
+        if expr in context:
+            return context[expr]
         raise AssertionError(f"this test does not evaluate {expr}")
 
     return re.sub(r"\$\{\{(.*?)\}\}", sub, value)
 
 
+# What the runner would make of the expressions the action's run step uses, on a pull request
+# from the repository itself.
+GITHUB_CONTEXT = {
+    "github.token": "ghs_fake_token_1234567890",
+    "github.event.pull_request.head.repo.full_name != github.repository": "false",
+    "github.event.pull_request.head.sha": "0123456789abcdef0123",
+    # contentsync comes from this virtualenv: installing it is the install step's business.
+    "steps.install.outputs.contentsync": str(Path(sys.executable).parent / "contentsync"),
+}
+
+
 def _run_action(
-    workdir: Path, tmp_path: Path, **given: str
+    workdir: Path, tmp_path: Path, env: dict[str, str] | None = None, **given: str
 ) -> tuple[int, dict[str, str], subprocess.CompletedProcess[str]]:
     """Run action.yml's `run` step with bash as the runner would; returns (rc, outputs, proc).
-
-    Setting up Python and installing are the runner's business; contentsync comes from this
-    virtualenv instead.
-    """
+    `env` adds to the job's environment (GITHUB_* variables)."""
     action = _load(ACTION)
     inputs = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
     unknown = set(given) - set(inputs)
@@ -247,22 +260,26 @@ def _run_action(
     output_file = temp / "output"
     output_file.write_text("", encoding="utf-8")
     base = {
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "PATH": os.environ["PATH"],
         "HOME": os.environ.get("HOME", str(tmp_path)),
         "RUNNER_TEMP": str(temp),
         "GITHUB_OUTPUT": str(output_file),
         "GITHUB_STEP_SUMMARY": str(temp / "summary.md"),
         "GITHUB_ACTION_PATH": str(ROOT),
+        "GITHUB_SERVER_URL": "https://github.example",
+        "GITHUB_REPOSITORY": "acme/help",
+        "GITHUB_RUN_ID": "42",
+        **(env or {}),
     }
     step = next(s for s in action["runs"]["steps"] if s.get("id") == "run")
-    env = {**base, **{k: _expr(str(v), inputs, base) for k, v in step["env"].items()}}
+    step_env = {k: _expr(str(v), inputs, GITHUB_CONTEXT) for k, v in step["env"].items()}
     script = temp / "step.sh"
     script.write_text(step["run"], encoding="utf-8")
     proc = subprocess.run(
         # How the runner starts `shell: bash`.
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
         cwd=workdir,
-        env=env,
+        env={**base, **step_env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -354,7 +371,7 @@ def test_action_refuses_an_unknown_command(workdir: Path, tmp_path: Path) -> Non
     rc, out, proc = _run_action(workdir, tmp_path, command="destroy")
     assert rc == 1
     assert out["exit-code"] == "1"
-    assert "must be validate, plan or apply" in proc.stdout
+    assert "must be validate, plan, apply, apply-reviewed, drift or comment" in proc.stdout
 
 
 def test_action_never_runs_shell_from_inputs(workdir: Path, tmp_path: Path) -> None:
@@ -366,6 +383,160 @@ def test_action_never_runs_shell_from_inputs(workdir: Path, tmp_path: Path) -> N
     assert out["exit-code"] == "1"
     assert "content; touch" in proc.stdout  # one directory name, not a command
     assert not marker.exists()
+
+
+def _install_step(tmp_path: Path, python: str) -> subprocess.CompletedProcess[str]:
+    action = _load(ACTION)
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "install")
+    temp = tmp_path / "runner-temp"
+    temp.mkdir(exist_ok=True)
+    for name in ("output", "path"):
+        (temp / name).write_text("", encoding="utf-8")
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        env={
+            "PATH": os.environ["PATH"],
+            "RUNNER_TEMP": str(temp),
+            "GITHUB_OUTPUT": str(temp / "output"),
+            "GITHUB_PATH": str(temp / "path"),
+            "GITHUB_ACTION_PATH": str(ROOT),
+            "CS_PYTHON": python,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_action_leaves_the_jobs_python_and_path_alone(tmp_path: Path) -> None:
+    text = ACTION.read_text(encoding="utf-8")
+    assert "setup-python" not in text
+    assert "GITHUB_PATH" not in text
+    assert "GITHUB_ENV" not in text
+    # An old python is refused with a sentence, before anything is made.
+    old = tmp_path / "python3.10"
+    old.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    old.chmod(0o755)
+    proc = _install_step(tmp_path, str(old))
+    assert proc.returncode == 1
+    assert "::error::contentsync needs Python 3.11 or newer" in proc.stdout
+    assert not (tmp_path / "runner-temp" / "contentsync-venv").exists()
+    # A second use in the same job reuses the virtualenv and says where contentsync is.
+    bin_dir = tmp_path / "runner-temp" / "contentsync-venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "contentsync").symlink_to(Path(sys.executable).parent / "contentsync")
+    proc = _install_step(tmp_path, str(old))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    output = (tmp_path / "runner-temp" / "output").read_text(encoding="utf-8")
+    assert output == f"contentsync={bin_dir / 'contentsync'}\n"
+    assert (tmp_path / "runner-temp" / "path").read_text(encoding="utf-8") == ""
+
+
+def test_action_apply_with_a_plan_file_and_api_version(workdir: Path, tmp_path: Path) -> None:
+    rc, out, proc = _run_action(workdir, tmp_path, command="plan", sandbox="true")
+    assert rc == 0, proc.stdout + proc.stderr
+    rc, out, proc = _run_action(
+        workdir, tmp_path, command="apply", sandbox="true", **{"plan-file": out["plan-file"]}
+    )
+    assert rc == 0, proc.stdout + proc.stderr
+    assert "done: create" in proc.stdout
+    rc, out, proc = _run_action(
+        workdir, tmp_path, command="plan", sandbox="true", **{"api-version": "1.0"}
+    )
+    assert rc == 1
+    assert "INTERCOM_API_VERSION '1.0' is not one of" in proc.stderr
+
+
+def _job_env(fake: FakeGitHub) -> dict[str, str]:
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_API_URL": fake.url,
+        "GITHUB_SHA": "a" * 40,
+        "GITHUB_WORKFLOW_REF": "acme/help/.github/workflows/content.yml@refs/heads/main",
+    }
+
+
+def test_action_apply_reviewed_applies_the_pull_requests_plan(
+    workdir: Path, tmp_path: Path
+) -> None:
+    rc, out, proc = _run_action(workdir, tmp_path, command="plan", sandbox="true")
+    assert rc == 0, proc.stdout + proc.stderr
+    with running_fake_github() as fake:
+        fake.merged_pull(7, "a" * 40, "b" * 40)
+        fake.artifact(fake.run("b" * 40), {"p.json": Path(out["plan-file"]).read_text("utf-8")})
+        rc, out, proc = _run_action(
+            workdir, tmp_path, _job_env(fake), command="apply-reviewed", sandbox="true"
+        )
+    assert rc == 0, proc.stdout + proc.stderr
+    assert "Applying the plan reviewed in https://github.example/acme/help/pull/7" in proc.stdout
+    assert fake.comments == []
+    rc, out, proc = _run_action(workdir, tmp_path, command="plan", sandbox="true")
+    assert out["changes"] == "false"
+
+
+def test_action_apply_reviewed_without_a_plan_fails_and_says_so(
+    workdir: Path, tmp_path: Path
+) -> None:
+    with running_fake_github() as fake:
+        rc, out, _ = _run_action(
+            workdir, tmp_path, _job_env(fake), command="apply-reviewed", sandbox="true"
+        )
+    assert rc == 1
+    assert out["exit-code"] == "1"
+    assert "direct push" in Path(out["log"]).read_text(encoding="utf-8")
+    summary = (tmp_path / "runner-temp" / "summary.md").read_text(encoding="utf-8")
+    assert "nothing was applied" in summary
+
+
+def test_action_drift_opens_the_issue_with_the_plan(workdir: Path, tmp_path: Path) -> None:
+    with running_fake_github() as fake:
+        rc, out, proc = _run_action(
+            workdir, tmp_path, _job_env(fake), command="drift", sandbox="true"
+        )
+        assert rc == 0, proc.stdout + proc.stderr
+        assert out["changes"] == "true"
+        [issue] = fake.issues.values()
+        assert issue["labels"] == ["contentsync-drift"]
+        assert Path(out["markdown"]).read_text(encoding="utf-8").strip() in issue["body"]
+        _run_action(workdir, tmp_path, command="apply", sandbox="true")
+        rc, out, proc = _run_action(
+            workdir, tmp_path, _job_env(fake), command="drift", sandbox="true"
+        )
+        assert rc == 0, proc.stdout + proc.stderr
+        assert out["changes"] == "false"
+        assert issue["state"] == "closed"
+        assert "Drift issue #1 closed." in proc.stdout
+
+
+def test_action_comment_is_composed_from_the_jobs_validate_and_plan(
+    workdir: Path, tmp_path: Path
+) -> None:
+    assert _run_action(workdir, tmp_path, command="validate")[0] == 0
+    assert _run_action(workdir, tmp_path, command="plan", sandbox="true")[0] == 0
+    rc, out, proc = _run_action(workdir, tmp_path, command="comment")
+    assert rc == 0, proc.stdout + proc.stderr
+    comment = Path(out["comment"]).read_text(encoding="utf-8")
+    assert comment.startswith("## contentsync plan\n")
+    assert "embedded sandbox" in comment
+    assert "Commit 0123456789ab" in comment
+    assert "https://github.example/acme/help/actions/runs/42" in comment
+
+
+def test_action_comment_for_invalid_content_shows_problems_not_annotations(
+    workdir: Path, tmp_path: Path
+) -> None:
+    bad = workdir / "contentsync.yaml"
+    bad.write_text("no_such_key: 1\n", encoding="utf-8")
+    rc, out, proc = _run_action(workdir, tmp_path, {"GITHUB_ACTIONS": "true"}, command="validate")
+    assert rc == 1
+    assert "::error file=contentsync.yaml" in proc.stdout  # the diff gets the annotation
+    rc, out, proc = _run_action(workdir, tmp_path, command="comment")
+    assert rc == 0, proc.stdout + proc.stderr
+    comment = Path(out["comment"]).read_text(encoding="utf-8")
+    assert "**Validation failed**" in comment
+    assert "contentsync.yaml:1:1" in comment
+    assert "::error" not in comment
 
 
 # ---- the comment ---------------------------------------------------------------------------
@@ -471,9 +642,21 @@ def test_comment_with_the_largest_plan_fits(tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", [*ALL_WORKFLOWS, ACTION], ids=lambda p: p.name)
 def test_actions_are_pinned_to_a_major_version(path: Path) -> None:
     uses = re.findall(r"^\s*(?:- )?uses:\s*([^\s#]+)", path.read_text(encoding="utf-8"), re.M)
-    assert uses
+    assert uses or path == ACTION
     for ref in uses:
-        assert ref == "./" or re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", ref), ref
+        # pypa/gh-action-pypi-publish publishes its major version as the branch release/v1.
+        assert ref == "./" or re.fullmatch(r"[\w.-]+/[\w.-]+@(release/)?v\d+", ref), ref
+
+
+# Every job's permissions, and why: the least each needs.
+PERMISSIONS = {
+    ("content.yml", "plan"): {"contents": "read", "pull-requests": "write"},
+    ("content.yml", "apply"): {"contents": "read", "actions": "read", "pull-requests": "write"},
+    ("content.yml", "drift"): {"contents": "read", "issues": "write"},
+    ("tests.yml", "test"): None,  # the workflow's contents: read
+    ("release.yml", "build"): None,
+    ("release.yml", "publish"): {"id-token": "write"},
+}
 
 
 @pytest.mark.parametrize("path", ALL_WORKFLOWS, ids=lambda p: p.name)
@@ -481,72 +664,106 @@ def test_permissions_are_minimal(path: Path) -> None:
     workflow = _load(path)
     assert workflow["permissions"] == {"contents": "read"}
     for name, job in workflow["jobs"].items():
-        perms = job.get("permissions", {"contents": "read"})
-        comments = any(str(s.get("uses", "")).startswith(STICKY) for s in job.get("steps", []))
-        expected = {"contents": "read", "pull-requests": "write"} if comments else None
-        if expected:
-            assert perms == expected, name
-        else:
-            assert perms == {"contents": "read"}, name
+        assert job.get("permissions") == PERMISSIONS[(path.name, name)], name
+        assert job.get("timeout-minutes"), name
 
 
-@pytest.mark.parametrize("path", [WORKFLOWS[0].parent / "content.yml", EXAMPLE], ids=str)
-def test_content_workflow(path: Path) -> None:
-    workflow = _load(path)
+def _content() -> dict[str, Any]:
+    return _load(CONTENT)
+
+
+def test_pull_requests_validate_plan_comment_and_keep_the_plan_file() -> None:
+    workflow = _content()
     on = _on(workflow)
-    assert {"content/**", "schemas/**"} <= set(on["pull_request"]["paths"])
-    assert on["push"]["branches"] == ["main"]
-    assert "content/**" in on["push"]["paths"]
+    assert {"content/**", "schemas/**", "contentsync.yaml"} <= set(on["pull_request"]["paths"])
+    plan = workflow["jobs"]["plan"]
+    assert plan["if"] == "github.event_name == 'pull_request'"
+    assert plan["steps"][0]["with"]["fetch-depth"] == 0  # translation status reads history
 
-    plan, apply = workflow["jobs"]["plan"], workflow["jobs"]["apply"]
-    assert "pull_request" in plan["if"]
-    assert "push" in apply["if"]
-
-    # Apply: one at a time, never cancelled mid-run.
-    assert apply["concurrency"]["cancel-in-progress"] is False
-    assert apply["concurrency"]["group"]
-    assert "${{" not in apply["concurrency"]["group"]  # one group for every apply
-    applies = [s for s in _steps(apply) if s.get("with", {}).get("command") == "apply"]
-    assert len(applies) == 1
-    assert applies[0]["with"]["token"] == "${{ secrets.INTERCOM_ACCESS_TOKEN }}"
-    assert "pull-requests" not in apply["permissions"]
-
-    # Forks: detected, no plan, the comment may fail without failing the job.
+    # Forks: detected, validated, never planned; the comment may fail without failing the job.
     fork = plan["env"]["IS_FORK"]
     assert fork == "${{ github.event.pull_request.head.repo.full_name != github.repository }}"
     plan_step = _named(plan, "Plan")
-    assert "env.IS_FORK == 'false'" in plan_step["if"]
+    assert plan_step["if"] == "steps.validate.outcome == 'success' && env.IS_FORK == 'false'"
     assert plan_step["with"]["command"] == "plan"
     assert plan_step["with"]["token"] == "${{ secrets.INTERCOM_ACCESS_TOKEN }}"
+    assert _named(plan, "Validate")["with"]["command"] == "validate"
 
+    compose = _named(plan, "Compose the comment")
+    assert compose["with"] == {"command": "comment"}
+    assert compose["if"] == "${{ !cancelled() }}"  # a failed validate still gets its comment
     sticky = _step(plan, STICKY)
-    assert re.fullmatch(rf"{STICKY}@v\d+", sticky["uses"])
     assert sticky["with"]["header"] == "contentsync-plan"
+    assert sticky["with"]["path"] == "${{ steps.comment.outputs.comment }}"
     assert sticky["continue-on-error"] == "${{ env.IS_FORK == 'true' }}"
-    assert sticky["if"] == "${{ !cancelled() }}"  # a failed validate still gets its comment
+
+    keep = _step(plan, "actions/upload-artifact")
+    assert keep["with"]["name"] == "contentsync-plan"  # what apply-reviewed looks for
+    assert keep["with"]["path"] == "${{ steps.plan.outputs.plan-file }}"
 
 
-def test_repository_content_workflow_falls_back_to_the_sandbox() -> None:
-    workflow = _load(WORKFLOWS[0].parent / "content.yml")
+def test_merge_applies_the_reviewed_plan_and_a_manual_run_applies_fresh() -> None:
+    workflow = _content()
+    on = _on(workflow)
+    assert on["push"]["branches"] == ["main"]
+    assert "content/**" in on["push"]["paths"]
+    mass = on["workflow_dispatch"]["inputs"]["allow_mass_delete"]
+    assert (mass["type"], mass["default"]) == ("boolean", False)
+
+    apply = workflow["jobs"]["apply"]
+    assert "push" in apply["if"]
+    assert "workflow_dispatch" in apply["if"]
+    assert apply["steps"][0]["with"]["ref"] == "main"
+    # One at a time, never cancelled mid-run.
+    assert apply["concurrency"] == {"group": "contentsync-apply", "cancel-in-progress": False}
+    [step] = [s for s in _steps(apply) if "apply" in s.get("with", {}).get("command", "")]
+    command = " ".join(step["with"]["command"].split())
+    assert command == (
+        "${{ (github.event_name == 'workflow_dispatch' || vars.CONTENTSYNC_APPLY == 'fresh') "
+        "&& 'apply' || 'apply-reviewed' }}"
+    )
+    assert step["with"]["token"] == "${{ secrets.INTERCOM_ACCESS_TOKEN }}"
+    assert step["with"]["allow-mass-delete"] == "${{ inputs.allow_mass_delete == true }}"
+
+
+def test_a_daily_run_keeps_the_drift_issue() -> None:
+    workflow = _content()
+    assert _on(workflow)["schedule"]
+    drift = workflow["jobs"]["drift"]
+    assert drift["if"] == "github.event_name == 'schedule'"
+    step = _named(drift, "Drift")
+    assert step["with"]["command"] == "drift"
+    assert step["with"]["token"] == "${{ secrets.INTERCOM_ACCESS_TOKEN }}"
+
+
+def test_this_repository_falls_back_to_the_sandbox_and_says_which_lines() -> None:
+    text = CONTENT.read_text(encoding="utf-8")
+    workflow = _content()
     for job in ("plan", "apply"):
-        assert workflow["jobs"][job]["env"]["HAS_TOKEN"] == (
-            "${{ secrets.INTERCOM_ACCESS_TOKEN != '' }}"
-        )
-    assert _named(workflow["jobs"]["plan"], "Plan")["with"]["sandbox"] == (
-        "${{ env.HAS_TOKEN == 'false' }}"
-    )
-    assert _named(workflow["jobs"]["apply"], "Apply")["with"]["sandbox"] == (
-        "${{ env.HAS_TOKEN == 'false' }}"
-    )
-    assert _named(workflow["jobs"]["plan"], "Plan")["uses"] == "./"
+        [step] = [s for s in _steps(workflow["jobs"][job]) if "sandbox" in s.get("with", {})]
+        assert step["with"]["sandbox"] == "${{ secrets.INTERCOM_ACCESS_TOKEN == '' }}"
+        assert step["uses"] == "./"
+    # A fresh sandbox always differs from main: no drift issue without a real workspace.
+    assert _named(workflow["jobs"]["drift"], "Drift")["if"] == "env.HAS_TOKEN == 'true'"
+    for line in text.splitlines():
+        if "sandbox" in line.lower() or "HAS_TOKEN" in line:
+            assert line.endswith(FALLBACK) or FALLBACK + ":" in line, line
 
 
-def test_example_has_no_sandbox() -> None:
-    assert "sandbox" not in EXAMPLE.read_text(encoding="utf-8")
+def test_release_publishes_on_a_version_tag_with_trusted_publishing() -> None:
+    workflow = _load(WORKFLOW_DIR / "release.yml")
+    assert _on(workflow)["push"] == {"tags": ["v*"]}
+    publish = workflow["jobs"]["publish"]
+    assert publish["needs"] == "build"
+    assert publish["permissions"] == {"id-token": "write"}
+    assert _step(publish, "pypa/gh-action-pypi-publish")["uses"].endswith("@release/v1")
+    assert "with" not in _step(publish, "pypa/gh-action-pypi-publish")  # no token: trusted
+    build = workflow["jobs"]["build"]
+    assert any("python -m build" in s.get("run", "") for s in _steps(build))
 
 
 def test_tests_workflow_runs_ci_run() -> None:
-    workflow = _load(WORKFLOWS[0].parent / "tests.yml")
+    workflow = _load(WORKFLOW_DIR / "tests.yml")
     on = _on(workflow)
     assert "push" in on
     assert "pull_request" in on
@@ -557,14 +774,40 @@ def test_tests_workflow_runs_ci_run() -> None:
 # ---- the documentation ---------------------------------------------------------------------
 
 
-def test_doc_carries_the_example_verbatim() -> None:
-    doc = DOC.read_text(encoding="utf-8")
-    blocks = re.findall(r"```yaml\n(.*?)```", doc, flags=re.S)
-    assert EXAMPLE.read_text(encoding="utf-8") in blocks
+def _readme_example() -> str:
+    blocks = re.findall(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+    examples = [b for b in blocks if b.startswith("# contentsync:")]
+    assert len(examples) == 1
+    return examples[0]
 
 
-def test_doc_lists_every_input_and_output() -> None:
-    doc = DOC.read_text(encoding="utf-8")
+def _without(text: str, *dropped: str) -> list[str]:
+    return [line for line in text.splitlines() if not any(d in line for d in dropped)]
+
+
+def test_readme_example_is_the_workflow_this_repository_runs() -> None:
+    # The same file, except where it takes the action from and this repository's fallback to
+    # the sandbox (it has no Intercom workspace).
+    example = _readme_example()
+    assert _without(example, USES_THERE) == _without(
+        CONTENT.read_text(encoding="utf-8"), USES_HERE, FALLBACK
+    )
+    assert USES_HERE not in example
+    assert example.count(USES_THERE) == CONTENT.read_text(encoding="utf-8").count(USES_HERE)
+    assert "sandbox" not in example.lower()
+
+
+def test_readme_example_passes_actionlint(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "contentsync.yml").write_text(_readme_example(), encoding="utf-8")
+    result = _actionlint(workflows / "contentsync.yml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_guide_lists_every_input_and_output() -> None:
+    doc = GUIDE.read_text(encoding="utf-8")
     action = _load(ACTION)
     for name in [*action["inputs"], *action["outputs"]]:
-        assert f"`{name}`" in doc, name
+        assert f"| `{name}` |" in doc, name

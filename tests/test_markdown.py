@@ -228,12 +228,15 @@ def markdown_block(draw: st.DrawFn) -> str:
     if kind == "para":
         return "\n".join(draw(st.lists(inline(), min_size=1, max_size=3)))
     if kind in ("list", "ordered"):
+        # an item whose whole text is a list marker ("0.") would be an empty nested item,
+        # which validate refuses as Intercom does
+        text = inline().filter(lambda t: not re.fullmatch(r"\d{1,9}[.)]|[-+*]", t))
         items = []
         for i in range(draw(st.integers(1, 4))):
             marker = "-" if kind == "list" else f"{i + 1}."
-            item = f"{marker} {draw(inline())}"
+            item = f"{marker} {draw(text)}"
             if draw(st.booleans()):
-                item += f"\n{' ' * (len(marker) + 1)}- {draw(inline())}"
+                item += f"\n{' ' * (len(marker) + 1)}- {draw(text)}"
             items.append(item)
         return "\n".join(items)
     if kind == "table":

@@ -5,6 +5,8 @@
                                  "collections": [...], "sections": [...], "articles": [...]}:
                                  sections as API 2.9 lists them, or nested collections with
                                  parent_id as 2.10+ does)
+                                 (most were made by applying a 'before' tree to the sandbox with
+                                 the real client, then listing it in the case's API version)
 - options.json                   optional: diff.Options fields (exact, pins_ignored, api_version)
 - expected.txt                   the plan as render_text(plan, stream, color=False) prints it, or
 - expected_error.txt             the identity problems make_plan raises, one per line.

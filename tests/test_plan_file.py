@@ -197,19 +197,19 @@ def test_request_bodies_have_api_types_on_2_9() -> None:
 
 def test_request_bodies_on_2_16_are_nested_collections() -> None:
     """No sections on 2.10+: a level-2 collection has a description like any other, and
-    its parent in parent_id; help_center_id only at the top."""
+    its parent in parent_id (a string there); help_center_id only at the top."""
     plan = real_plan("2.16")
     _, new_child = body(plan, "create", "Intro", "2.16")
-    assert new_child == {"name": "Intro", "description": "", "parent_id": 555}
+    assert new_child == {"name": "Intro", "description": "", "parent_id": "555"}
     _, new_in_pinned = body(plan, "create", "Neuve", "2.16")
     assert new_in_pinned == {
         "name": "Neuve",
         "description": "",
-        "parent_id": 10,
+        "parent_id": "10",
         "translated_content": {"en": {"name": "New", "description": ""}},
     }
     _, moved = body(plan, "update", "Déplacée", "2.16")
-    assert moved["parent_id"] == 10 and isinstance(moved["parent_id"], int)
+    assert moved["parent_id"] == "10"  # 2.16 types a collection's parent_id as a string
 
 
 def test_request_body_never_sends_the_default_locale_in_translated_content() -> None:

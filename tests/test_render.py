@@ -230,7 +230,7 @@ def test_json_format_version_order_and_round_trip() -> None:
     data = json.loads(rendered)
     assert data["format_version"] == 2
     assert list(data) == [
-        "format_version", "api_url", "api_version", "pins_ignored", "content_digest",
+        "format_version", "api_url", "target", "api_version", "pins_ignored", "content_digest",
         "live_digest", "max_delete_fraction", "summary", "help_centers", "changes", "unmanaged",
     ]  # fmt: skip
     assert render_json(Plan.from_dict(data)) == rendered

@@ -113,7 +113,8 @@ def test_failing_runs_never_show_the_token(
 
 
 def test_server_errors_and_faults_never_show_the_token(project: Path, tmp_path: Path) -> None:
-    """Every request fails with a 500 (retried, then given up): the CLI in its own process, -vv."""
+    """Every request fails with a 500 (retried, then given up): the CLI in its own process, at
+    -vvv, which logs the most (every request, and the HTTP libraries' own debug output)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "INTERCOM_ACCESS_TOKEN": SECRET}
     env.pop("INTERCOM_API_URL", None)
     env["GITHUB_STEP_SUMMARY"] = str(project / "summary.md")
@@ -125,7 +126,7 @@ def test_server_errors_and_faults_never_show_the_token(project: Path, tmp_path: 
         token=SECRET,
     ) as server:
         done = subprocess.run(
-            [sys.executable, "-m", "contentsync", "-vv", "--content", str(project / "content"),
+            [sys.executable, "-m", "contentsync", "-vvv", "--content", str(project / "content"),
              "--api-url", server.url, "plan"],
             capture_output=True, text=True, env=env, cwd=project, timeout=120,
         )  # fmt: skip
@@ -133,7 +134,8 @@ def test_server_errors_and_faults_never_show_the_token(project: Path, tmp_path: 
     assert done.returncode == 1, done.stdout + done.stderr
     assert sum(faults.values()) >= 2, faults
     assert "error" in done.stderr
-    assert "DEBUG" in done.stderr or "INFO" in done.stderr, "no log output at -vv"
+    assert "contentsync.client: GET /help_center/" in done.stderr, "no request log at -vvv"
+    assert "httpcore" in done.stderr, "no library log at -vvv"
     assert_clean(done.stdout, done.stderr)
 
 

@@ -288,7 +288,9 @@ def test_large_honest_file_is_not_a_bomb() -> None:
     )
     started = time.perf_counter()
     doc = parse_document(text, "f.yaml")
-    assert time.perf_counter() - started < 2.0
+    # a guard against a hang or an alias-bomb refusal, not a speed test (benchmarks/ measure
+    # speed): under a parallel suite on 2 cores this takes 1-2 s
+    assert time.perf_counter() - started < 10.0
     assert len(doc.data["sections"]) == 5000
     assert doc.where(["sections", 4999, "name"]) == (2 + 2 * 4999 + 1, 11)
 

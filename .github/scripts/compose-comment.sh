@@ -6,6 +6,8 @@
 #   VALIDATE_OUTCOME, PLAN_OUTCOME   success, failure, skipped or empty
 #   VALIDATE_LOG, PLAN_LOG, PLAN_MARKDOWN   files (may be empty or missing)
 #   RUN_URL, HEAD_SHA
+# action.yml's `comment` command sets them from what its validate and plan commands left in
+# $RUNNER_TEMP.
 set -euo pipefail
 
 limit=50000  # room for the notes around a log, under GitHub's 65,536-character comment limit
@@ -14,7 +16,8 @@ fenced() {  # a log file in a code fence, cut to $limit characters
   local file=$1
   echo '~~~~text'
   if [ -n "$file" ] && [ -f "$file" ]; then
-    head -c "$limit" "$file" | tr -d '\r' | sed 's/^~~~~/ ~~~~/'
+    # Lines starting with :: are workflow commands (the annotations), shown on the diff already.
+    head -c "$limit" "$file" | tr -d '\r' | sed -e '/^::/d' -e 's/^~~~~/ ~~~~/'
     if [ "$(wc -c < "$file")" -gt "$limit" ]; then
       echo "... (cut: the whole output is in the run's log)"
     fi
@@ -30,8 +33,10 @@ if [ "${VALIDATE_OUTCOME:-}" != "success" ]; then
 elif [ "${IS_FORK:-false}" = "true" ]; then
   note="The content is valid. **There is no plan** because this pull request comes from a fork:
 GitHub gives workflows on pull requests from forks no secrets, so this run has no Intercom
-token to read the help center with. The plan is made and applied when a maintainer merges;
-a maintainer can also push this branch to the repository itself to see the plan here."
+token to read the help center with. Merging applies only a plan that was reviewed, so a merge
+of this pull request as it is applies nothing. A maintainer can push this branch to the
+repository itself to get the plan here, or, after the merge, run the workflow by hand, which
+plans and applies main."
 elif [ "${PLAN_OUTCOME:-}" != "success" ]; then
   note="The content is valid, but **the plan failed**:"
   body=$(fenced "${PLAN_LOG:-}")

@@ -118,10 +118,12 @@ class SandboxState:
     ) -> None:
         """Make the help centers that do not exist yet. Each gets its default locale from
         `default_locales` (identifier -> locale, else en) and its languages from `locales`
-        (else all 37); a help center whose only language is its default one is monolingual."""
-        known = {h["identifier"] for h in self.help_centers.values()}
+        (else all 37; given for one that exists, they replace its languages); a help center
+        whose only language is its default one is monolingual."""
+        known = {h["identifier"]: h for h in self.help_centers.values()}
         for identifier in identifiers:
             if identifier in known:
+                self._set_languages(known[identifier], (locales or {}).get(identifier))
                 continue
             now = int(time.time())
             id = self.new_id()
@@ -136,7 +138,18 @@ class SandboxState:
                 "created_at": now,
                 "updated_at": now,
             }
-            known.add(identifier)
+            known[identifier] = self.help_centers[id]
+            self.changed()
+
+    def _set_languages(self, help_center: dict[str, Any], languages: Sequence[str] | None) -> None:
+        """The embedded sandbox is a workspace set up as the content says: a language added
+        to `locales:` later is enabled, as a person would in Intercom's settings."""
+        if languages is None:
+            return
+        default = help_center["default_locale"]
+        wanted = [default, *(loc for loc in languages if loc != default)]
+        if help_center["locales"] != wanted:
+            help_center["locales"] = wanted
             self.changed()
 
     def ensure_admins(self, emails: Iterable[str]) -> None:
