@@ -39,11 +39,13 @@ def test_what_is_left_of_a_window_is_spread_evenly_until_its_reset() -> None:
         for _ in range(6):
             c.get_collection("1")
         assert c.requests_sent == 6
-    # 4 left for 8 s: one every 2 s (the sleeps are not real, so the clock stands still); the
-    # sixth, with none left, waits for the reset.
+    # 4 left until the reset (8 s away, less the fraction of the current second): one slot
+    # every quarter of that (the sleeps are not real, so the clock stands still); the sixth,
+    # with none left, waits for the reset.
+    left = reset - time.time()
     assert len(sleeps) == 4
-    for slept, expected in zip(sleeps, [2, 4, 6, 8], strict=True):
-        assert expected - 0.5 < slept <= expected + 0.01
+    for slept, quarters in zip(sleeps, [1, 2, 3, 4], strict=True):
+        assert abs(slept - quarters * left / 4) < 0.1
 
 
 def test_a_client_below_the_pace_never_waits() -> None:
