@@ -42,7 +42,7 @@ lint: $(BIN)/.installed-dev
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 bench: $(BIN)/.installed-dev
 	$(BIN)/python -m benchmarks

@@ -95,12 +95,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.latency_ms:g} ms injected latency; load average {_load()}",
             flush=True,
         )
-        rows: list[Row] = []
+        # each row is printed as soon as it is measured: a full run takes many minutes
+        _print_header()
 
         pr = measure_plan_requests(
             work, sizes.plan_collections, sizes.plan_sections, args.latency_ms
         )
-        rows.append(
+        _print_row(
             (
                 f"plan: requests ({pr.collections} collections, {pr.sections} sections, "
                 f"{pr.changes} changes)",
@@ -111,13 +112,14 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
 
-        rows += _apply_rows(work, sizes, args.parallelism, args.latency_ms)
+        for row in _apply_rows(work, sizes, args.parallelism, args.latency_ms):
+            _print_row(row)
 
         content = work / "local-content"
         write_content(content, "bench-help", sizes.local_collections, sizes.local_sections)
         objects = sizes.local_collections * (1 + sizes.local_sections)
         parse = _local("parse", content, sizes)
-        rows.append(
+        _print_row(
             (
                 f"local: parse only ({objects} objects, 37 locales, {objects + 1} "
                 "files; yaml CSafeLoader)",
@@ -132,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         ):
             r = _local(scenario, content, sizes)
             ratio = r["seconds"] / parse["seconds"]
-            rows.append(
+            _print_row(
                 (
                     f"local: load + validate + diff + render ({what})",
                     f"{r['seconds']:.2f} s = {ratio:.2f}x parse, peak RSS {r['maxrss_mb']:.0f} MB",
@@ -140,11 +142,11 @@ def main(argv: list[str] | None = None) -> int:
                     _target(ratio <= 3),
                 )
             )
-        rows += _article_rows(work, sizes)
+        for row in _article_rows(work, sizes):
+            _print_row(row)
         rate, pc, ps = sizes.pacing
-        rows.append(_pacing_row(measure_pacing(work, pc, ps, rate_limit=rate)))
-        rows.append(_faults_row(work, sizes.faults))
-    _print_table(rows)
+        _print_row(_pacing_row(measure_pacing(work, pc, ps, rate_limit=rate)))
+        _print_row(_faults_row(work, sizes.faults))
     return 0
 
 
@@ -273,13 +275,14 @@ def _apply_row(run: ApplyRun, runs: list[ApplyRun], target: str, ok: bool) -> Ro
     )
 
 
-def _print_table(rows: list[Row]) -> None:
-    header = ("measure", "measured", "target / bound", "")
+def _print_header() -> None:
     print()
-    print("| " + " | ".join(header) + " |")
-    print("|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    print("| measure | measured | target / bound |  |")
+    print("|---|---|---|---|", flush=True)
+
+
+def _print_row(row: Row) -> None:
+    print("| " + " | ".join(row) + " |", flush=True)
 
 
 if __name__ == "__main__":

@@ -84,13 +84,11 @@ def article_body(
 
     def content(text: Mapping[str, str], locale: str) -> dict[str, Any]:
         urls = {path: "#" for path in link_targets(text.get("body", ""))}
-        urls.update(
-            {
-                path: article_url(change.help_center, locale, target)
-                for path, target in links.items()
-                if target
-            }
-        )
+        for path, target in links.items():
+            if target:
+                there = locale in change.link_locales.get(path, ())
+                page = locale if there else change.default_locale
+                urls[path] = article_url(change.help_center, page, target)
         return {
             "title": text["title"],
             "description": text.get("description", ""),

@@ -53,7 +53,7 @@ def render_body(
     problems += [BodyProblem(w.line, w.column, w.message, warning=True) for w in rendered.warnings]
     folder = posixpath.dirname(article_path)
     urls: dict[str, str] = {}
-    for url, at, tag in rendered.found.links:
+    for url, line in rendered.links:
         target = _local(url)
         if target is None:
             continue
@@ -65,18 +65,15 @@ def render_body(
         if not is_article(default_file):
             problems.append(
                 BodyProblem(
-                    rendered.line(at, tag),
-                    0,
-                    f"link to '{url}': no article file {resolved} in the content tree",
+                    line, 0, f"link to '{url}': no article file {resolved} in the content tree"
                 )
             )
             continue
         urls[url] = LINK_PREFIX + default_file + fragment
-    for src, _alt, at, tag in rendered.found.images:
+    for src, _alt, line in rendered.images:
         target = _local(src)
         if target is None:
             continue
-        line = rendered.line(at, tag)
         path = posixpath.normpath(posixpath.join(folder, target[0]))
         if not exists(path):
             problems.append(BodyProblem(line, 0, f"image '{src}': no file {path} in the content"))
@@ -97,8 +94,6 @@ def render_body(
 
 def _local(url: str) -> tuple[str, str] | None:
     """(path, '#fragment') for a relative URL, None for anything with a scheme or host."""
-    if url.startswith(("https://", "http://")):
-        return None
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not parts.path or url.startswith("/"):
         return None

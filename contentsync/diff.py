@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -151,11 +151,6 @@ class _Place:
     help_center_id: str
 
 
-def _sibling_key(place: _Place) -> tuple[str, str, str]:
-    parent = place.parent.path if place.parent is not None else ""
-    return place.help_center.identifier, parent, place.node.kind
-
-
 @dataclass
 class _Pair:
     live: LiveNode
@@ -183,8 +178,12 @@ class _Matcher:
         self.managed: dict[str, list[LiveNode]] = {}
         self.children_of: dict[str, list[LiveNode]] = defaultdict(list)
         self._urls: dict[str, str] | None = None
-        self._by_path: dict[str, _Place] | None = None
-        self._groups: dict[tuple[str, str, str], list[_Place]] | None = None
+        self.by_path: dict[str, _Place] = {}
+        # (help center, parent file or "", kind) -> the places there, in file order
+        self.siblings: dict[tuple[str, str, str], list[_Place]] = defaultdict(list)
+        self.sibling_index: dict[str, int] = {}
+        self._last_live: dict[tuple[str, str, str], int] = {}  # sibling group -> last matched
+        self._translations: dict[str, tuple[str, ...]] | None = None
 
     # ---- setup ------------------------------------------------------------------------------
 
@@ -226,6 +225,11 @@ class _Matcher:
                 self.children_of[self._parent_key(n)].append(n)
             for node, parent, depth in walk(hc.children):
                 self.places.append(_Place(node, parent, depth, hc, found.id))
+        for place in self.places:
+            self.by_path[place.node.path] = place
+            here = self.siblings[_sibling_key(place)]
+            self.sibling_index[place.node.path] = len(here)
+            here.append(place)
         self._check_ignored()
         if not self.options.pins_ignored:
             for place in self.places:
@@ -283,14 +287,11 @@ class _Matcher:
                     )
 
     def _desired_names(self, place: _Place) -> list[str]:
-        if self._by_path is None:
-            self._by_path = {p.node.path: p for p in self.places}
-        by_path = self._by_path
         names = [place.node.key]
         parent = place.parent
         while parent is not None:
             names.append(parent.key)
-            parent = by_path[parent.path].parent
+            parent = self.by_path[parent.path].parent
         return list(reversed(names))
 
     def _default_locale_differs(self, hc: HelpCenterSpec, nodes: list[LiveNode]) -> bool:
@@ -387,30 +388,28 @@ class _Matcher:
         left = [p for p in self.places if p.node.path not in self.matched]
         if not left:
             return
+        pool: dict[tuple[str, str], list[LiveNode]] = defaultdict(list)
+        for identifier, nodes in self.managed.items():
+            for n in nodes:
+                if n.id not in self.claimed:
+                    pool[(identifier, n.kind)].append(n)
+        candidates = {p.node.path: self._candidates(p, pool) for p in left}
+        wanted = Counter(live.id for found in candidates.values() for live, _ in found)
         for place in left:
-            candidates = self._candidates(place)
-            if len(candidates) != 1:
-                continue
-            live, evidence = candidates[0]
-            rivals = [
-                p
-                for p in left
-                if p is not place
-                and p.node.path not in self.matched
-                and any(c.id == live.id for c, _ in self._candidates(p))
-            ]
-            if not rivals:
-                self._claim(place, live, evidence)
+            found = candidates[place.node.path]
+            if len(found) == 1 and wanted[found[0][0].id] == 1:
+                self._claim(place, *found[0])
 
-    def _candidates(self, place: _Place) -> list[tuple[LiveNode, str]]:
+    def _candidates(
+        self, place: _Place, pool: Mapping[tuple[str, str], list[LiveNode]]
+    ) -> list[tuple[LiveNode, str]]:
+        """The leftover live objects this one may be, each with the evidence."""
         node = place.node
         parent = self.live_parent(place)
-        leftovers = [
-            n
-            for n in self.managed.get(place.help_center.identifier, ())
-            if n.kind == node.kind and n.id not in self.claimed
+        leftovers = pool.get((place.help_center.identifier, node.kind), [])
+        siblings_left = [
+            p for p in self.siblings[_sibling_key(place)] if p.node.path not in self.matched
         ]
-        siblings_left = [p for p in self._siblings(place) if p.node.path not in self.matched]
         out = []
         for live in leftovers:
             same_parent = parent is not None and self._parent_key(live) == parent
@@ -531,8 +530,10 @@ class _Matcher:
         parent_ref = (
             None if parent_live is not None else (place.parent.path if place.parent else None)
         )
+        links = self._links(node)
         common: dict[str, Any] = {
-            "links": self._links(node),
+            "links": links,
+            "link_locales": {path: self._locales_of(path) for path in links},
             "kind": node.kind,
             "help_center": hc.identifier,
             "address": " / ".join(self._desired_names(place)),
@@ -631,22 +632,24 @@ class _Matcher:
                 out[path] = pair.live.id if pair else path
         return out
 
+    def _locales_of(self, path: str) -> tuple[str, ...]:
+        """The translations an article file has (its default locale is always there)."""
+        if self._translations is None:
+            self._translations = {
+                p.node.path: tuple(sorted(p.node.translations)) for p in self.places
+            }
+        return self._translations.get(path, ())
+
     def _appears_last(self, place: _Place) -> tuple[str, ...]:
-        """Intercom shows siblings in creation order and cannot reorder them."""
-        siblings = self._siblings(place)
-        later = siblings[next(i for i, p in enumerate(siblings) if p is place) + 1 :]
-        if any(p.node.path in self.matched for p in later):
+        """Intercom shows siblings in creation order and cannot reorder them: a create before
+        an existing sibling in file order lands after it."""
+        key = _sibling_key(place)
+        if key not in self._last_live:
+            indexes = [i for i, p in enumerate(self.siblings[key]) if p.node.path in self.matched]
+            self._last_live[key] = max(indexes, default=-1)
+        if self.sibling_index[place.node.path] < self._last_live[key]:
             return ("Intercom cannot reorder: it will appear after the existing ones",)
         return ()
-
-    def _siblings(self, place: _Place) -> list[_Place]:
-        """The places of `place`'s kind under its parent, in file order. Grouped once: looking
-        through every place for each one made planning 10,000 creates take minutes."""
-        if self._groups is None:
-            self._groups = defaultdict(list)
-            for p in self.places:
-                self._groups[_sibling_key(p)].append(p)
-        return self._groups[_sibling_key(place)]
 
     def _leftovers(self, hc: HelpCenterSpec, position: int) -> list[Change]:
         out: list[Change] = []
@@ -711,6 +714,11 @@ class _Matcher:
                 noun = kind if len(items) == 1 else f"{kind}s"
                 notes.append(f"still holds {len(items)} {noun}, deleted with it: {names}")
         return tuple(notes)
+
+
+def _sibling_key(place: _Place) -> tuple[str, str, str]:
+    parent = place.parent.path if place.parent else ""
+    return (place.help_center.identifier, parent, place.node.kind)
 
 
 def _second_updates(changes: list[Change]) -> list[Change]:

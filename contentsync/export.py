@@ -56,14 +56,7 @@ def export_help_center(
     located: dict[str, str] = {}  # article id -> its default-locale file
 
     def write(parent: str | None, folder: str, depth: int) -> None:
-        siblings = sorted(children.get(parent, []), key=lambda n: (n.order, int(n.id)))
-        width = len(str(len(siblings)))
-        taken: set[str] = set()
-        for index, c in enumerate(siblings, start=1):
-            name = f"{index:0{width}d}-{slug(c.key)}"
-            if name in taken:
-                name = f"{name}-{c.id}"
-            taken.add(name)
+        for c, name in _numbered(children.get(parent, [])):
             path = f"{folder}{name}/"
             data: dict[str, Any] = {"id": c.id, "name": c.key}
             if c.fields.get("description"):
@@ -107,19 +100,28 @@ def _relative_links(files: dict[str, str], located: Mapping[str, str]) -> dict[s
     return {p: rewrite(p, t) if p.endswith(".md") else t for p, t in files.items()}
 
 
+def _numbered(siblings: list[LiveNode]) -> list[tuple[LiveNode, str]]:
+    """Siblings in Intercom's order (`order`, else creation), each with a file name that sorts
+    in that order: a zero-padded position and a slug of its name."""
+    ordered = sorted(siblings, key=lambda n: (n.order, int(n.id)))
+    width = len(str(len(ordered)))
+    taken: set[str] = set()
+    out = []
+    for index, node in enumerate(ordered, start=1):
+        name = f"{index:0{width}d}-{slug(node.key)}"
+        if name in taken:
+            name = f"{name}-{node.id}"
+        taken.add(name)
+        out.append((node, name))
+    return out
+
+
 def _articles(
     articles: list[LiveNode], default_locale: str, emails: Mapping[str, str]
 ) -> list[tuple[str | None, str, str]]:
     """Markdown files, prefixed in creation order: Intercom shows them in that order."""
-    ordered = sorted(articles, key=lambda a: (a.order, int(a.id)))
-    width = len(str(len(ordered)))
     out: list[tuple[str | None, str, str]] = []
-    taken: set[str] = set()
-    for index, a in enumerate(ordered, start=1):
-        name = f"{index:0{width}d}-{slug(a.key)}"
-        if name in taken:
-            name = f"{name}-{a.id}"
-        taken.add(name)
+    for a, name in _numbered(articles):
         out.append((a.id, f"{name}.md", _article_file(a.id, a.fields, None, emails)))
         for locale, fields in sorted(a.translations.items()):
             if locale != default_locale:

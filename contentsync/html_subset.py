@@ -194,10 +194,9 @@ def check_html(html: str) -> list[HtmlProblem]:
 
 def url_problem(attribute: str, value: str, *, iframe: bool = False) -> str | None:
     """Why a URL in `attribute` is refused, or None. Relative URLs are fine here."""
-    if not iframe and (
-        value.startswith(("https://", "http://")) or (":" not in value and "&" not in value)
-    ):
-        return None  # allowed in href and src alike; or relative, with no entity to spell ':'
+    no_scheme = ":" not in value and "&" not in value
+    if not iframe and (no_scheme or value.startswith(("https://", "http://"))):
+        return None  # the common cases, without unescaping
     url = _URL_NOISE.sub("", htmllib.unescape(value)).lower()
     scheme = _SCHEME.match(url)
     if iframe:

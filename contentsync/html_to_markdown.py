@@ -25,6 +25,7 @@ _SPACE = re.compile(r"[ \t\n\r\f]+")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 _ESCAPE = str.maketrans({c: "\\" + c for c in "\\`*_[]<"})
 _LINE_START = re.compile(r"^([#+=>~-])")
+_CLOSING_HASHES = re.compile(r"(^|[ \t])(#+)$")  # would close an ATX heading
 _LINE_START_NUMBER = re.compile(r"^(\d+)([.)])")
 _DROPPED_CLASSES = frozenset({"intercom-content-link", "no-margin"})
 _DROPPED_ATTRIBUTES = frozenset({"id", "target", "rel"})
@@ -42,7 +43,8 @@ def to_markdown(html: str) -> str:
 @dataclass
 class _Piece:
     markdown: str
-    raw: str = ""  # the same as inline HTML, for marks that cannot sit next to a '*'
+    mark: tuple[str, str, str, str, str] | None = None  # (lead, delimiter, core, trail, tag)
+    raw: str = ""  # a code span as inline HTML, for when a backtick touches it
 
 
 def _children(node: LexborNode) -> Iterator[LexborNode]:
@@ -107,7 +109,7 @@ def _block(node: LexborNode) -> list[str]:
     if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
         if _ALIGN.search(cls):
             return [_raw(node)]
-        text = _inline(list(_children(node))).replace("#", "\\#")
+        text = _CLOSING_HASHES.sub(r"\1\\\2", _inline(list(_children(node))).strip())
         return [f"{'#' * int(tag[1])} {text}".rstrip()]
     if tag == "pre":
         return [_code_block(node)]
@@ -130,6 +132,8 @@ def _block(node: LexborNode) -> list[str]:
 
 def _paragraph(nodes: list[LexborNode]) -> str:
     text = _inline(nodes).strip(" ")
+    if text.startswith("<"):  # a line opening with a tag may be an HTML block: keep it a paragraph
+        return "<p>" + "".join(_raw(node) for node in nodes) + "</p>"
     return _LINE_START_NUMBER.sub(r"\1\\\2", _LINE_START.sub(r"\\\1", text)) if text else ""
 
 
@@ -215,14 +219,29 @@ def _inline(nodes: list[LexborNode]) -> str:
     pieces = [_inline_piece(node) for node in nodes]
     out: list[str] = []
     for i, piece in enumerate(pieces):
-        text = piece.markdown
-        if piece.raw:
-            before = out[-1][-1:] if out else ""
-            after = pieces[i + 1].markdown[:1] if i + 1 < len(pieces) else ""
-            if "*" in (before, after):
-                text = piece.raw
-        out.append(text)
+        if out and out[-1].endswith("!") and piece.markdown.startswith("["):
+            out[-1] = out[-1][:-1] + "\\!"  # not an image
+        if piece.mark is None:
+            touching = (out[-1][-1:] if out else "") + (
+                pieces[i + 1].markdown[:1] if i + 1 < len(pieces) else ""
+            )
+            out.append(piece.raw if piece.raw and "`" in touching else piece.markdown)
+            continue
+        lead, delimiter, core, trail, tag = piece.mark
+        before = lead[-1:] or (out[-1][-1:] if out else "")
+        after = trail[:1] or (pieces[i + 1].markdown[:1] if i + 1 < len(pieces) else "")
+        if _flanks(before, core[0]) and _flanks(after, core[-1]) and "*" not in core[0] + core[-1]:
+            out.append(f"{lead}{delimiter}{core}{delimiter}{trail}")
+        else:  # '*' there would not open or close: the same mark as inline HTML
+            out.append(f"{lead}<{tag}>{core}</{tag}>{trail}")
     return "".join(out)
+
+
+def _flanks(outside: str, inside: str) -> bool:
+    """Whether a '*' run between `outside` and `inside` characters can open or close."""
+    if outside == "*":
+        return False
+    return inside.isalnum() or not outside or not outside.isalnum()
 
 
 def _inline_piece(node: LexborNode) -> _Piece:
@@ -237,7 +256,9 @@ def _inline_piece(node: LexborNode) -> _Piece:
             node, "**" if tag in ("b", "strong") else "*", "b" if tag in ("b", "strong") else "i"
         )
     if tag == "code":
-        return _Piece(_code_span(node.text(deep=True) or ""))
+        code = node.text(deep=True) or ""
+        raw = htmllib.escape(_SPACE.sub(" ", code), quote=False).translate(_ESCAPE)
+        return _Piece(_code_span(code), raw=f"<code>{raw}</code>")
     if tag == "a":
         return _Piece(_link(node))
     if tag == "img":
@@ -249,23 +270,26 @@ def _inline_piece(node: LexborNode) -> _Piece:
     return _Piece(_inline(list(_children(node))))
 
 
-def _mark(node: LexborNode, delimiter: str, name: str) -> _Piece:
+def _mark(node: LexborNode, delimiter: str, tag: str) -> _Piece:
     inner = _inline(list(_children(node)))
-    core = inner.strip(" ")
+    same = ("b", "strong") if tag == "b" else ("i", "em")
+    parent = node.parent
+    while parent is not None and parent.tag not in ELEMENTS.keys() - INLINE:
+        if parent.tag in same:
+            return _Piece(inner)  # bold inside bold is bold
+        parent = parent.parent
+    core = inner.strip()  # as canonical() folds: every kind of white space, no-break too
     if not core:
         return _Piece(inner)
-    lead = inner[: len(inner) - len(inner.lstrip(" "))]
+    lead = inner[: len(inner) - len(inner.lstrip())]
     trail = inner[len(lead) + len(core) :]
-    raw = f"{lead}<{name}>{core}</{name}>{trail}"
-    if not (core[0].isalnum() and core[-1].isalnum()):
-        return _Piece(raw)  # '**' next to punctuation may not open or close
-    return _Piece(f"{lead}{delimiter}{core}{delimiter}{trail}", raw)
+    return _Piece(inner, (lead, delimiter, core, trail, tag))
 
 
 def _code_span(code: str) -> str:
     code = _SPACE.sub(" ", code)
     if not code.strip():
-        return ""
+        return code  # white space only: canonical() keeps it as white space, so do we
     longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
     ticks = "`" * (longest + 1)
     pad = " " if code.startswith("`") or code.endswith("`") else ""

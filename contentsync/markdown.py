@@ -10,42 +10,52 @@ warning. Relative links and images stay as written: `replace_urls` resolves them
 from __future__ import annotations
 
 import bisect
+import ctypes
 import html as htmllib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options
 
-from contentsync import cmark, html_subset
+from contentsync import html_subset
+
+# cmarkgfm's wrappers never free the document or the HTML string (80 KB leaked per 4 KB body:
+# 1.6 GB over 20,000 bodies), so render calls cmark-gfm here and frees both.
+_lib, _ffi = _cmark.lib, _cmark.ffi
+_node_free = ctypes.CDLL(_cmark.__file__).cmark_node_free
+_node_free.argtypes = [ctypes.c_void_p]
+_free = ctypes.CDLL(None).free
+_free.argtypes = [ctypes.c_void_p]
+_lib.cmark_gfm_core_extensions_ensure_registered()
+_TABLE = _lib.cmark_find_syntax_extension(b"table")
 
 SAFE = Options.CMARK_OPT_SOURCEPOS
 UNSAFE = SAFE | Options.CMARK_OPT_UNSAFE
-EXTENSIONS = ["table"]
 MAX_CHARS = 1_000_000
 
 _SOURCEPOS = re.compile(r' data-sourcepos="(\d+):(\d+)-(\d+):(\d+)"')
-_BIDI_CHARS = [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
-_BIDI = re.compile("[" + "".join(_BIDI_CHARS) + "]")
-# The newline cmark writes after a block: Intercom makes an empty paragraph of it.
-_BLOCK_TAGS = "ul ol li table thead tbody tr /p /ul /ol /li /table /thead /tbody /tr /th /td /pre"
-_AFTER_BLOCK = re.compile(
-    "\n(?:"
-    + "|".join(f"(?<=<{tag}>\n)" for tag in [*_BLOCK_TAGS.split(), "/div", "/h1", "/h2", "/h3"])
-    + "|(?<=<hr />\n)|(?<=</h[4-6]>\n))"
+_SOURCEPOS_ATTRIBUTE = re.compile(r' data-sourcepos="\d+:\d+-\d+:\d+"')
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# cmark ends each block with a newline: Intercom makes an empty paragraph of one between blocks.
+_BLOCK_END = re.compile(
+    r"(</(?:p|ul|ol|li|table|thead|tbody|tr|th|td|pre|div|h[1-6])>"
+    r"|<(?:ul|ol|li|table|thead|tbody|tr)>|<hr />)\n"
 )
 _DEEP_HEADING = re.compile(r"<h([3-6])\b[^>]*>")
 _CODE_LANGUAGE = re.compile(r'<code class="language-([^"]*)"')
 _TABLE_OR_ALIGN = re.compile(r'<table\b[^>]*>|<t[hd] align="')
 _COMMENT = re.compile(r"<!--")
 _EMPTY_ITEM = re.compile(r"(<li[^>]*>)\s*</li>")
+_BLOCKQUOTE_TAG = re.compile(r"<blockquote\b[^>]*>")
+_TABLE_TAG = re.compile(r"<table\b[^>]*>")
 _STRUCTURE = re.compile(r"<(/?)(li|ul|ol|blockquote|table)\b[^>]*>")
 _LINK_OR_IMAGE = re.compile(r'<a href="([^"]*)"[^>]*>|<img src="([^"]*)" alt="([^"]*)"[^>]*>')
 _BLOCKQUOTE = (
     f"<blockquote> is not in the HTML Intercom accepts; {html_subset.INSTEAD['blockquote']}"
 )
-# Only relative URLs are replaced, so absolute ones (most of them) are not even looked at.
-_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")(?![hH][tT][tT][pP][sS]?:)([^"]*)(")')
+_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 
 @dataclass(frozen=True, order=True)
@@ -59,47 +69,51 @@ class Note:
 
 @dataclass(frozen=True)
 class Rendered:
-    """The HTML with its problems and warnings, and the links and images it holds. Their lines
-    are worked out when asked for (`line`), since only a problem needs one."""
-
     html: str
-    problems: list[Note]
-    warnings: list[Note]
-    found: html_subset.Scan  # links and images at offsets in `lines`' HTML
-    lines: _Lines
-
-    @property
-    def links(self) -> list[tuple[str, int]]:
-        """(href, line) of every link."""
-        return [(href, self.line(at, tag)) for href, at, tag in self.found.links]
-
-    @property
-    def images(self) -> list[tuple[str, str, int]]:
-        """(src, alt, line) of every image."""
-        return [(src, alt, self.line(at, tag)) for src, alt, at, tag in self.found.images]
-
-    def line(self, at: int, tag: str) -> int:
-        return self.lines.note(at, tag, "").line
+    problems: list[Note] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
+    links: list[tuple[str, int]] = field(default_factory=list)  # (href, line)
+    images: list[tuple[str, str, int]] = field(default_factory=list)  # (src, alt, line)
 
 
 def render(markdown: str, *, first_line: int = 1) -> Rendered:
     """Render one article body whose first line is line `first_line` of its file."""
-    marked = cmark.to_html(markdown, SAFE, EXTENSIONS)
+    encoded = markdown.encode("utf-8", "surrogatepass")
+    marked = cmark(encoded, SAFE)
     raw = "<!-- raw HTML omitted -->" in marked or ' href=""' in marked or ' src=""' in marked
     if raw:  # raw HTML, or a URL cmark would blank: render it as written and check every tag
-        marked = cmark.to_html(markdown, UNSAFE, EXTENSIONS)
-    html = _SOURCEPOS.sub("", marked)
-    lines = _Lines(marked, markdown, first_line, raw=raw)
+        marked = cmark(encoded, UNSAFE)
+    html = _SOURCEPOS_ATTRIBUTE.sub("", marked)
+    lines = _Lines(marked, markdown, first_line)
     found = lines.unstrip(html_subset.scan(html), html) if raw else scan_cmark_output(marked)
     problems = _source_problems(markdown, first_line)
-    problems += [lines.note(p.offset, p.tag, p.message) for p in found.problems]
+    problems += [lines.note(p.offset, p.tag, p.message, column=True) for p in found.problems]
     return Rendered(
-        html=_AFTER_BLOCK.sub("", html).rstrip("\n"),
+        html=_without_block_newlines(html),
         problems=sorted(problems),
         warnings=sorted(_warnings(marked, lines)),
-        found=found,
-        lines=lines,
+        links=[(href, lines.note(at, tag, "").line) for href, at, tag in found.links],
+        images=[(src, alt, lines.note(at, tag, "").line) for src, alt, at, tag in found.images],
     )
+
+
+def cmark(markdown: bytes, options: int) -> str:
+    """cmark-gfm with GitHub tables: HTML, with data-sourcepos on every block."""
+    parser = _lib.cmark_parser_new(options)
+    try:
+        _lib.cmark_parser_attach_syntax_extension(parser, _TABLE)
+        _lib.cmark_parser_feed(parser, markdown, len(markdown))
+        root = _lib.cmark_parser_finish(parser)
+        try:
+            extensions = _lib.cmark_parser_get_syntax_extensions(parser)
+            raw = _lib.cmark_render_html(root, options, extensions)
+            html: str = _ffi.string(raw).decode("utf-8", "replace")
+            _free(int(_ffi.cast("uintptr_t", raw)))
+        finally:
+            _node_free(int(_ffi.cast("uintptr_t", root)))
+    finally:
+        _lib.cmark_parser_free(parser)
+    return html
 
 
 def scan_cmark_output(html: str) -> html_subset.Scan:
@@ -110,6 +124,33 @@ def scan_cmark_output(html: str) -> html_subset.Scan:
     problems = out.problems
     for m in _EMPTY_ITEM.finditer(html):
         problems.append(html_subset.HtmlProblem(m.start(), html_subset.EMPTY_ITEM, m.group(1)))
+    containers = sum(html.count(tag) for tag in ("<ul", "<ol", "<table", "<blockquote"))
+    if containers > html_subset.MAX_NESTING:
+        _structure(html, problems)  # tag by tag: nesting may be too deep
+    else:
+        for m in _BLOCKQUOTE_TAG.finditer(html):
+            problems.append(html_subset.HtmlProblem(m.start(), _BLOCKQUOTE, m.group()))
+        for m in _TABLE_TAG.finditer(html):
+            if html.count("<li", 0, m.start()) > html.count("</li>", 0, m.start()):
+                problems.append(
+                    html_subset.HtmlProblem(m.start(), html_subset.TABLE_IN_ITEM, m.group())
+                )
+    for m in _LINK_OR_IMAGE.finditer(html):
+        href, src, alt = m.group(1), m.group(2), m.group(3)
+        url = href if src is None else src
+        url = htmllib.unescape(url) if "&" in url else url
+        why = html_subset.url_problem("href" if src is None else "src", url)
+        if why:
+            problems.append(html_subset.HtmlProblem(m.start(), why, m.group()))
+        if src is None:
+            out.links.append((url, m.start(), m.group()))
+        else:
+            alt = htmllib.unescape(alt) if "&" in alt else alt
+            out.images.append((url, alt, m.start(), m.group()))
+    return out
+
+
+def _structure(html: str, problems: list[html_subset.HtmlProblem]) -> None:
     items = nesting = 0
     deep = False
     for m in _STRUCTURE.finditer(html):
@@ -132,26 +173,12 @@ def scan_cmark_output(html: str) -> html_subset.Scan:
             problems.append(
                 html_subset.HtmlProblem(m.start(), html_subset.TABLE_IN_ITEM, m.group())
             )
-    for m in _LINK_OR_IMAGE.finditer(html):
-        href, src, alt = m.group(1), m.group(2), m.group(3)
-        url = href if src is None else src
-        url = htmllib.unescape(url) if "&" in url else url
-        why = html_subset.url_problem("href" if src is None else "src", url)
-        if why:
-            problems.append(html_subset.HtmlProblem(m.start(), why, m.group()))
-        if src is None:
-            out.links.append((url, m.start(), m.group()))
-        else:
-            alt = htmllib.unescape(alt) if "&" in alt else alt
-            out.images.append((url, alt, m.start(), m.group()))
-    return out
 
 
 def replace_urls(html: str, mapping: Mapping[str, str]) -> str:
     """`html` with every href or src that is a key of `mapping` replaced by its value.
 
-    Keys are URLs as written (rendered HTML escapes & as &amp;, so `a?b&c` is found as written),
-    and relative: an http(s) URL is never replaced.
+    Keys are URLs as written (rendered HTML escapes & as &amp;, so `a?b&c` is found as written).
     """
     if not mapping:
         return html
@@ -164,6 +191,14 @@ def replace_urls(html: str, mapping: Mapping[str, str]) -> str:
         return f"{m.group(1)}{new}{m.group(3)}"
 
     return _URL_ATTRIBUTE.sub(swap, html)
+
+
+def _without_block_newlines(html: str) -> str:
+    return _BLOCK_END.sub(_first_group, html).rstrip("\n")
+
+
+def _first_group(m: re.Match[str]) -> str:
+    return m.group(1)
 
 
 def _source_problems(markdown: str, first_line: int) -> list[Note]:
@@ -181,8 +216,8 @@ def _source_problems(markdown: str, first_line: int) -> list[Note]:
         for m in re.finditer("\x00", markdown):
             line, column = _position(markdown, m.start(), first_line)
             problems.append(Note(line, column, "a NUL byte is not text; delete it"))
-    if markdown.isascii() or not any(ch in markdown for ch in _BIDI_CHARS):
-        return problems  # a regular expression reads 20x slower than `in` looks
+    if _BIDI.search(markdown) is None:
+        return problems
     for m in _BIDI.finditer(markdown):
         line, column = _position(markdown, m.start(), first_line)
         problems.append(
@@ -259,14 +294,14 @@ class _Lines:
     position: their tags are found in the source after the block before them.
     """
 
-    def __init__(self, marked: str, markdown: str, first_line: int, *, raw: bool) -> None:
+    def __init__(self, marked: str, markdown: str, first_line: int) -> None:
         self.marked = marked
         self.markdown = markdown
         self.first_line = first_line
-        self.raw = raw  # without raw HTML every tag is cmark's own, never in the Markdown
         self.blocks = list(_SOURCEPOS.finditer(marked))
         self.positions = [m.start() for m in self.blocks]
         self._line_starts: list[int] = []
+        self._parsed: dict[int, tuple[int, int, int]] = {}
 
     def unstrip(self, found: html_subset.Scan, html: str) -> html_subset.Scan:
         """`found` (offsets in `html`, the HTML without positions) with offsets in cmark's."""
@@ -286,30 +321,39 @@ class _Lines:
         out.images = [(src, alt, at(offset), tag) for src, alt, offset, tag in found.images]
         return out
 
-    def note(self, offset: int, tag: str, message: str) -> Note:
+    def note(self, offset: int, tag: str, message: str, *, column: bool = False) -> Note:
+        """Where `tag` at `offset` came from; `column` looks for a raw tag on its line."""
         end = self.marked.find(">", offset) if tag else offset
         i = bisect.bisect_right(self.positions, end) - 1
         if i >= 0:
-            block = self.blocks[i]
-            line, last = int(block.group(1)), int(block.group(3)) - (block.group(4) == "0")
-            if block.start() >= offset:  # the tag's own position
-                return Note(self.first_line + line - 1, int(block.group(2)), message)
-            estimate = line + self.marked.count("\n", block.start(), offset)
+            start = self.positions[i]
+            line, block_column, last = self._block(i)
+            if start >= offset:  # the tag's own position
+                return Note(self.first_line + line - 1, block_column, message)
+            estimate = line + self.marked.count("\n", start, offset)
             if estimate <= last:
-                return Note(self.first_line + estimate - 1, self._column(tag, estimate), message)
+                where = self._column(tag, estimate) if column else 0
+                return Note(self.first_line + estimate - 1, where, message)
             after = last + 1
         else:
             estimate, after = 1 + self.marked.count("\n", 0, offset), 1
         found = self._find(_SOURCEPOS.sub("", tag), after) if tag else -1
         if found < 0:
             return Note(self.first_line + estimate - 1, 0, message)
-        line, column = _position(self.markdown, found, self.first_line)
-        return Note(line, column, message)
+        line, where = _position(self.markdown, found, self.first_line)
+        return Note(line, where, message)
+
+    def _block(self, i: int) -> tuple[int, int, int]:
+        """Block i's first line, first column and last line."""
+        found = self._parsed.get(i)
+        if found is None:
+            m = self.blocks[i]
+            last = int(m.group(3)) - (m.group(4) == "0")  # "9:0" ends before line 9
+            found = self._parsed[i] = (int(m.group(1)), int(m.group(2)), last)
+        return found
 
     def _column(self, tag: str, line: int) -> int:
         """Where raw `tag` starts on `line`, or 0 (cmark's own inline tags are not there)."""
-        if not tag or not self.raw:
-            return 0
         found = self._find(tag, line)
         end = self.markdown.find("\n", self._line_starts[line - 1])
         if found < 0 or (end >= 0 and found > end):

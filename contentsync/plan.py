@@ -84,6 +84,9 @@ class Change:
     # article bodies: the article file each link names -> its live id, or the ref of the
     # create that makes it in this plan (apply waits for that create, then links to it)
     links: Mapping[str, str] = field(default_factory=dict)
+    # the locales each linked article has: a link in a translation goes to the same locale's
+    # page when the target has it, else to the default locale's
+    link_locales: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # a second update of an object this plan creates: the create's ref (its id comes at apply)
     target_ref: str | None = None
     refused: str = ""  # why apply will not run it (an article being edited in Intercom)
@@ -254,6 +257,7 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
         "fields": [f.to_dict() for f in change.fields],
         "notes": list(change.notes),
         "links": dict(sorted(change.links.items())),
+        "link_locales": {k: list(v) for k, v in sorted(change.link_locales.items())},
         "target_ref": change.target_ref,
         "refused": change.refused,
         "origin": (
@@ -288,6 +292,7 @@ def _change_from_dict(data: Mapping[str, Any]) -> Change:
         fields=tuple(FieldChange.from_dict(f) for f in data["fields"]),
         notes=tuple(data["notes"]),
         links=dict(data["links"]),
+        link_locales={k: tuple(v) for k, v in data["link_locales"].items()},
         target_ref=data["target_ref"],
         refused=data["refused"],
         origin=None if origin is None else Origin(origin["path"], origin["line"]),

@@ -240,3 +240,11 @@ def test_export_of_intercom_made_articles_then_plan_is_empty(tmp_path: Path) -> 
         )  # fmt: skip
         assert planned.code == 0, planned.output
         assert "No changes." in planned.out
+
+
+def test_a_link_goes_to_the_same_locale_when_the_target_has_it(applied: Path) -> None:
+    articles = {a["title"]: a for a in live_articles(applied)}
+    install = articles["Install Acme on Windows"]["id"]
+    sign_up = articles["Sign up for Acme"]["translated_content"]
+    assert f"/fr/articles/{install}" in sign_up["fr"]["body"]  # install has a French page
+    assert f"/en/articles/{install}" in sign_up["de"]["body"]  # and no German one
