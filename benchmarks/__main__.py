@@ -1,4 +1,4 @@
-"""`python -m benchmarks [--quick]`: measure contentsync's budgets (SPEC section 8), print a table.
+"""`python -m benchmarks [--quick]`: measure contentsync's budgets (SPEC section 9), print a table.
 
 The sandbox runs as a separate server process with injected latency; local work runs one
 scenario per interpreter so peak memory is per scenario. See docs/benchmarks.md.
@@ -17,15 +17,20 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks import articles, faults
 from benchmarks.generate import write_content
 from benchmarks.remote import (
     ApplyRun,
+    PacingRun,
     measure_apply,
     measure_latency,
+    measure_pacing,
     measure_plan_requests,
     measure_transport_floor,
 )
 from benchmarks.server import ROOT
+
+Row = tuple[str, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -38,10 +43,16 @@ class Sizes:
     local_sections: int
     local_repeat: int
     apply_repeat: int
+    pacing: tuple[int, int, int]  # rate limit R per 10 s, collections, sections: 3R changes
+    articles: tuple[int, int, int]  # collections, articles in each, locales
+    article_repeat: int  # runs of each article scenario (the baseline: 5)
+    faults: faults.Sizes | None
 
 
-FULL = Sizes(600, 4, 60, 9, 400, 24, 3, 3)
-QUICK = Sizes(10, 30, 8, 4, 20, 4, 1, 1)
+# 60 x 10 on 2.9: 660 creates; the longest chain is the 60 collections (each waits for the one
+# before it) and the 10 sections of the last one, 70, at most an eighth of the creates.
+FULL = Sizes(600, 4, 60, 10, 400, 24, 3, 3, (100, 30, 9), (40, 50, 10), 3, faults.FULL)
+QUICK = Sizes(10, 30, 8, 4, 20, 4, 1, 1, (20, 6, 9), (2, 5, 3), 1, None)
 
 
 def _local(scenario: str, content: Path, sizes: Sizes) -> dict[str, float]:
@@ -131,12 +142,74 @@ def main(argv: list[str] | None = None) -> int:
                     _target(ratio <= 3),
                 )
             )
+        for row in _article_rows(work, sizes):
+            _print_row(row)
+        rate, pc, ps = sizes.pacing
+        _print_row(_pacing_row(measure_pacing(work, pc, ps, rate_limit=rate)))
+        _print_row(_faults_row(work, sizes.faults))
     return 0
 
 
-def _apply_rows(
-    work: Path, sizes: Sizes, parallelism: int, latency_ms: float
-) -> list[tuple[str, str, str, str]]:
+def _article_rows(work: Path, sizes: Sizes) -> list[Row]:
+    """Plan's local work on articles, each scenario in its own interpreter, against cmark-gfm
+    alone over the same bodies in that interpreter."""
+    collections, each, locales = sizes.articles
+    content = work / "article-content"
+    files = articles.write_articles(content, "bench-articles", collections, each, locales)
+    live = work / "article-live.json"
+    articles.seed(content, live, work / "article-sandbox.json")
+    rows: list[Row] = []
+    what = f"{collections * each} articles x {locales} locales, {files} files"
+    budgets = {"validate": 3.0, "plan-unchanged": 4.0, "plan-first": 4.0, "export": None}
+    for scenario, budget in budgets.items():
+        args = [sys.executable, "-m", "benchmarks.articles", scenario, str(content), str(live)]
+        args += ["--repeat", str(sizes.article_repeat)]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run(args, capture_output=True, text=True, check=True, env=env, cwd=ROOT)
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        wall, cpu = r["seconds"] / r["baseline"], r["cpu"] / r["baseline_cpu"]
+        rows.append(
+            (
+                f"articles: {scenario} ({what}, {r['markdown_mb']:.0f} MB of Markdown)",
+                f"{r['seconds']:.2f} s = {wall:.2f}x cmark-gfm ({r['baseline']:.2f} s); CPU "
+                f"{cpu:.2f}x; peak RSS {r['maxrss_mb']:.0f} MB"
+                + (f"; {r['result']} changes" if scenario.startswith("plan") else ""),
+                f"<= {budget:g}x cmark-gfm alone (median of 5)" if budget else "(reported)",
+                _target(max(wall, cpu) <= budget) if budget else "",
+            )
+        )
+    return rows
+
+
+def _pacing_row(run: PacingRun) -> Row:
+    timeline = " ".join(map(str, run.per_second))
+    return (
+        f"apply under a rate limit of {run.rate_limit}/10 s: {run.changes} changes, "
+        f"parallelism {run.parallelism}",
+        f"{run.seconds:.1f} s = {run.ratio:.2f}x bound; {run.too_many} 429s; requests per "
+        f"window {'/'.join(map(str, run.per_window))}; per second: {timeline}",
+        f"bound {run.bound:.1f} s = {run.requests} requests / {run.rate_limit} x 10 s; "
+        "<= 1.1x and no 429",
+        _target(run.ratio <= 1.1 and run.too_many == 0 and run.ok),
+    )
+
+
+def _faults_row(work: Path, sizes: faults.Sizes | None) -> Row:
+    if sizes is None:
+        return ("faults: 10% of every kind", "skipped with --quick", "", "")
+    run = faults.converge(work / "faults", sizes)
+    return (
+        f"faults: 10% of every kind, {run.objects} objects including {run.articles} articles "
+        f"in {1 + len(faults.ARTICLE_LOCALES)} locales",
+        f"{len(run.runs)} apply run(s), exit codes {run.runs}; final plan exit "
+        f"{run.final_plan}; {len(run.duplicates)} duplicates, {len(run.deleted)} unintended "
+        f"deletes, {len(run.wrong)} missing or different; faults {run.faults}",
+        "empty plan within 3 runs, 0 duplicates, 0 unintended deletes, every translation",
+        _target(run.converged and not (run.duplicates or run.deleted or run.wrong)),
+    )
+
+
+def _apply_rows(work: Path, sizes: Sizes, parallelism: int, latency_ms: float) -> list[Row]:
     """Each measured `apply_repeat` times, interleaved; the median decides, the range is shown
     (a shared 2-core machine moves single runs by 10-20%)."""
     pars: list[ApplyRun] = []
@@ -189,9 +262,7 @@ def _range(values: list[float]) -> str:
     return f" (median of {len(values)}: {min(values):.2f}-{max(values):.2f} s)"
 
 
-def _apply_row(
-    run: ApplyRun, runs: list[ApplyRun], target: str, ok: bool
-) -> tuple[str, str, str, str]:
+def _apply_row(run: ApplyRun, runs: list[ApplyRun], target: str, ok: bool) -> Row:
     rate = f"{run.rate_limit}/10 s" if run.rate_limit else "none"
     spread = _range([r.seconds for r in runs])
     return (
@@ -210,7 +281,7 @@ def _print_header() -> None:
     print("|---|---|---|---|", flush=True)
 
 
-def _print_row(row: tuple[str, str, str, str]) -> None:
+def _print_row(row: Row) -> None:
     print("| " + " | ".join(row) + " |", flush=True)
 
 

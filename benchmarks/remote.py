@@ -1,12 +1,15 @@
 """What plan and apply cost against the sandbox over HTTP, in a separate server process.
 
 - plan: requests made against the floor ceil(n / per_page) per kind (one list per kind,
-  largest page size, nothing per object);
+  largest page size, nothing per object; articles too, one page when there are none);
 - apply: wall time against the lower bound
   max(requests / rate limit, requests x latency / parallelism, longest chain x latency), the
   chain being the longest run of changes that wait for each other (a parent made in the same
   plan, the previous sibling: siblings are created in file order), and against the same plan
-  at --parallelism 1.
+  at --parallelism 1;
+- pacing: an apply of 3R changes against a rate limit of R requests per 10-second window:
+  the 429s the server answered, the requests each second and each window, and the wall time
+  against (requests sent) / R x 10 s.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -217,3 +221,71 @@ def measure_latency(work: Path, latency_ms: float, samples: int = 200) -> tuple[
                 client.list_help_centers()
             out.append((time.perf_counter() - start) / samples * 1000)
     return out[0], out[1]
+
+
+RATE_WINDOW = 10.0  # seconds: Intercom's windows, and the sandbox's
+
+
+@dataclass(frozen=True)
+class PacingRun:
+    rate_limit: int
+    parallelism: int
+    changes: int
+    requests: int  # sent by apply (the plan's reads before it are not timed)
+    seconds: float
+    ok: bool  # every change done
+    too_many: int  # 429 answers the server gave, plan and apply together
+    per_second: tuple[int, ...]  # requests arriving in each second of the apply
+    per_window: tuple[int, ...]  # requests arriving in each epoch-aligned window it touched
+
+    @property
+    def bound(self) -> float:
+        return self.requests / self.rate_limit * RATE_WINDOW
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.bound
+
+
+def measure_pacing(
+    work: Path,
+    collections: int,
+    sections: int,
+    *,
+    rate_limit: int,
+    parallelism: int = 8,
+    latency_ms: float = 10,
+) -> PacingRun:
+    """Apply `collections` x (1 + `sections`) creates against a sandbox that allows
+    `rate_limit` requests per 10-second window; the server counts 429s and arrivals."""
+    content = work / f"pacing-content-{collections}x{sections}"
+    if not content.exists():
+        write_content(content, IDENTIFIER, collections, sections)
+    state = work / f"pacing-{time.monotonic_ns()}.json"
+    with (
+        sandbox_process(
+            state, [IDENTIFIER], latency_ms=latency_ms, rate_limit=rate_limit
+        ) as server,
+        IntercomClient(server.url, SANDBOX_TOKEN) as client,
+    ):
+        plan = fresh_plan(content, client)
+        before = client.requests_sent
+        started = time.time()
+        report = apply_plan(plan, client, parallelism=parallelism)
+        seconds = time.time() - started
+        requests = client.requests_sent - before
+        counted = server.counters()
+    arrivals = [t for t in counted["arrivals"] if t >= started]
+    seconds_in = Counter(int(t - started) for t in arrivals)
+    windows = Counter(int(t // RATE_WINDOW) for t in arrivals)
+    return PacingRun(
+        rate_limit,
+        parallelism,
+        len(plan.changes),
+        requests,
+        seconds,
+        report.ok,
+        int(counted["statuses"].get("429", 0)),
+        tuple(seconds_in[k] for k in range(math.ceil(seconds))),
+        tuple(windows[k] for k in range(min(windows, default=0), max(windows, default=-1) + 1)),
+    )

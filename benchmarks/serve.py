@@ -1,8 +1,10 @@
 """`python -m benchmarks.serve`: the sandbox app served in its own process, plus what it counted.
 
 The same app `contentsync sandbox serve` runs (create_app), with one more read-only route,
-GET /_bench/counters: requests by method and faults injected by kind, so benchmarks and the
-fault suite can count server-side. State is saved when the server stops (SIGTERM).
+GET /_bench/counters: requests by method, faults injected by kind, answers by status and the
+time each request arrived, so benchmarks and the fault suite can count server-side (a 429 for
+a spent window included: the sandbox counts those as requests only). State is saved when the
+server stops (SIGTERM).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 from types import FrameType
 
@@ -18,6 +22,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from contentsync.sandbox import (
     SANDBOX_TOKEN,
@@ -30,9 +35,30 @@ from contentsync.sandbox import (
 COUNTERS = "/_bench/counters"
 
 
+class Recorder:
+    """Every API request's arrival time (epoch seconds) and every answer's status."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.arrivals: list[float] = []
+        self.statuses: Counter[int] = Counter()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.arrivals.append(time.time())
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.statuses[message["status"]] += 1
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
 def build(args: argparse.Namespace) -> tuple[Starlette, SandboxState]:
     state = SandboxState.load(args.state)
     state.ensure_help_centers(args.help_center)
+    state.ensure_admins(args.admin)
     kinds = tuple(args.fault_kinds.split(",")) if args.fault_kinds else None
     faults = FaultConfig(rate=args.fault_rate, seed=args.fault_seed)
     if kinds:
@@ -42,14 +68,21 @@ def build(args: argparse.Namespace) -> tuple[Starlette, SandboxState]:
     )
     inner = create_app(state, options)
     sandbox = inner.state.sandbox
+    recorded = Recorder(inner)
 
     async def counters(request: Request) -> JSONResponse:
         c = sandbox.counters
         return JSONResponse(
-            {"requests": c.requests, "by_method": dict(c.by_method), "faults": dict(c.faults)}
+            {
+                "requests": c.requests,
+                "by_method": dict(c.by_method),
+                "faults": dict(c.faults),
+                "statuses": {str(k): n for k, n in recorded.statuses.items()},
+                "arrivals": recorded.arrivals,
+            }
         )
 
-    app = Starlette(routes=[Route(COUNTERS, counters), Mount("", app=inner)])
+    app = Starlette(routes=[Route(COUNTERS, counters), Mount("", app=recorded)])
     return app, state
 
 
@@ -64,6 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fault-kinds", default="")
     parser.add_argument("--rate-limit", type=int)
     parser.add_argument("--token", default=SANDBOX_TOKEN)
+    parser.add_argument("--admin", action="append", default=[], help="A teammate's email.")
     args = parser.parse_args(argv)
     app, state = build(args)
     config = uvicorn.Config(

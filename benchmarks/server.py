@@ -80,6 +80,7 @@ def sandbox_process(
     fault_kinds: Sequence[str] = (),
     rate_limit: int | None = None,
     token: str = SANDBOX_TOKEN,
+    admins: Sequence[str] = (),
     startup_timeout: float = 30,
 ) -> Iterator[ServerProcess]:
     port = free_port()
@@ -92,6 +93,8 @@ def sandbox_process(
         args += ["--fault-kinds", ",".join(fault_kinds)]
     if rate_limit is not None:
         args += ["--rate-limit", str(rate_limit)]
+    for email in admins:
+        args += ["--admin", email]
     log = state.with_name(state.name + f".{port}.log")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("INTERCOM_ACCESS_TOKEN", None)

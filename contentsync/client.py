@@ -23,10 +23,13 @@ Retries, with exponential backoff and full jitter:
   answered 404 returns the deleted object's answer: the earlier attempt did it. A 404 on a
   first attempt is NotFound.
 
-Rate limits: X-RateLimit-Limit/Remaining/Reset are read from every response. When the window
-is spent, every thread sleeps until Reset before sending; a 429 waits until Reset (or backs
-off when there is none) and is retried, POST included, since a 429 was not processed. Each
-such wait is logged and passed to `on_rate_wait`, so a progress display can say why it stalls.
+Rate limits: X-RateLimit-Limit/Remaining/Reset are read from every response, and what is left
+of the window is spent evenly until Reset across every thread (_RateWindow): a long apply
+paces itself instead of running into 429s. When the window is spent anyway (another client of
+the same app), requests wait for Reset; a 429 waits until Reset (or backs off when there is
+none) and is retried, POST included, since a 429 was not processed. A wait long enough to
+notice (a second or more: not the pacing's short ones) is logged and passed to
+`on_rate_wait`, so a progress display can say why it stalls.
 
 Logging (logger "contentsync.client"): INFO, each list read and, on close, the requests sent
 and their time per method and kind; DEBUG, every HTTP request with its status and time.
@@ -66,6 +69,8 @@ MAX_PAGES = 1_000
 # Longest single wait for a rate-limit window: Intercom's windows are 10 s, so anything longer
 # means a clock or unit mismatch, and the retry that follows will tell.
 MAX_RATE_WAIT = 60.0
+# A rate-limit wait this long is worth telling the user about; the pacing's are shorter.
+NOTICEABLE_WAIT = 1.0
 # Reset values below this are seconds-from-now, above it Unix timestamps.
 EPOCH_FLOOR = 1_000_000_000
 # httpx errors raised before the request left this machine: even a create may be sent again.
@@ -130,46 +135,78 @@ def _check_token(token: str) -> str:
 
 
 class _RateWindow:
-    """What the server last said about its rate-limit window, shared by every thread.
+    """The server's rate-limit window, shared by every thread, and the pace it allows.
 
-    `remaining` is counted down locally for every request sent, so threads that start before
-    the next answer arrives do not all spend the same last slot.
+    What the server says is left (X-RateLimit-Remaining) is spent evenly until the window
+    resets (X-RateLimit-Reset): each request takes the next slot, one even share of the time
+    left after the previous one, whichever thread sends it. So a long apply sends at a steady
+    rate from all its workers instead of spending the window at once, running into 429s and
+    stalling until the reset. A client below that rate never waits.
+
+    `remaining` is what may still be sent before `reset_at`, never more than the server would
+    allow: a request takes one when it reserves its slot, and an answer can only lower it, to
+    what the server had left then minus the requests still in flight (which it may not have
+    counted yet). Requests in flight when the window ends may be counted in the next one, so
+    the next one starts with the limit minus them, until its first answer says when it ends.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.limit: int | None = None
         self.remaining: int | None = None
-        self.reset_at: float | None = None  # Unix time
-
-    def observe(self, headers: httpx.Headers) -> None:
-        limit = _int_header(headers, "X-RateLimit-Limit")
-        remaining = _int_header(headers, "X-RateLimit-Remaining")
-        reset = _reset_header(headers)
-        with self.lock:
-            if limit is not None:
-                self.limit = limit
-            if remaining is not None:
-                self.remaining = remaining
-            if reset is not None:
-                self.reset_at = reset
+        self.reset_at: float | None = None  # Unix time; None in a window not heard from yet
+        self.in_flight = 0  # reserved and not answered yet
+        self.next_at = 0.0  # when the next slot opens
+        self.spacing = 0.0  # the last slot's share of its window
 
     def reserve(self, *, waited: bool = False) -> float:
-        """Take a slot for one request: the seconds to sleep first, 0 when there is room.
-        After one sleep (`waited`) the request goes ahead: the server answers 429 if it must,
-        and a sleep that returned early (a clock that disagrees) cannot make us spin."""
+        """Take a slot for one request: the seconds to sleep before sending it (0 when it may
+        go now). A window that is spent books the slot after its reset. `waited`: the caller
+        already slept until the reset (after a 429), so the window counts as over even when
+        the clock disagrees; a sleep that returned early cannot make us spin."""
         with self.lock:
+            now = time.time()
+            self.in_flight += 1
+            spent = self.remaining is not None and self.remaining <= 0
+            if self.reset_at is not None and (now >= self.reset_at or (waited and spent)):
+                self.remaining = None if self.limit is None else self.limit - self.in_flight + 1
+                self.reset_at = None
             if self.remaining is None:
                 return 0.0
-            if self.remaining > 0:
+            if self.reset_at is None:  # a new window: room for `remaining` until it answers
                 self.remaining -= 1
                 return 0.0
-            wait = (self.reset_at or 0.0) - time.time()
-            if wait <= 0:
-                # A new window has begun: room again until an answer says otherwise.
-                self.remaining = None if self.limit is None else self.limit - 1
-                return 0.0
-            return 0.0 if waited else min(wait, MAX_RATE_WAIT)
+            slot = max(now, self.next_at)
+            if self.remaining > 0:
+                self.spacing = max(0.0, self.reset_at - slot) / self.remaining
+                self.remaining -= 1
+            else:  # counted in the next window, as a request in flight when it begins
+                slot = max(slot, self.reset_at)
+            self.next_at = slot + self.spacing
+            return min(slot - now, MAX_RATE_WAIT)
+
+    def observe(self, headers: httpx.Headers | None) -> None:
+        """A request reserved earlier is over: answered with these headers, or (None) not."""
+        limit = remaining = reset = None
+        if headers is not None:
+            limit = _int_header(headers, "X-RateLimit-Limit")
+            remaining = _int_header(headers, "X-RateLimit-Remaining")
+            reset = _reset_header(headers)
+        with self.lock:
+            self.in_flight = max(0, self.in_flight - 1)
+            if limit is not None:
+                self.limit = limit
+            if remaining is None or reset is None or reset <= time.time():
+                return  # nothing said about the window we are in
+            left = remaining - self.in_flight
+            if self.reset_at is not None and reset > self.reset_at:
+                # a window we have not counted in: what we booked into it is in flight
+                self.remaining = left
+            elif self.remaining is not None and reset == (self.reset_at or reset):
+                self.remaining = min(self.remaining, left)
+            else:
+                self.remaining = left
+            self.reset_at = reset
 
     def seconds_to_reset(self) -> float | None:
         with self.lock:
@@ -431,9 +468,11 @@ class IntercomClient:
             wait = self._window.reserve(waited=waited)
             waited = False
             if wait > 0:
-                self._wait_for_rate_limit(wait)
+                if wait >= NOTICEABLE_WAIT:
+                    self._wait_for_rate_limit(wait)
+                else:
+                    log.debug("%s %s: paced by the rate limit, wait %.2fs", method, path, wait)
                 self._sleep(wait)
-                self._window.reserve(waited=True)
             with self._count_lock:
                 self.requests_sent += 1
             failure: httpx.TransportError | None = None
@@ -446,6 +485,7 @@ class IntercomClient:
             with self._count_lock:
                 self._timings[f"{method} {_kind(path)}"].append(took)
             if failure is not None:
+                self._window.observe(None)
                 reason = type(failure).__name__
                 log.debug(
                     "%s %s -> %s in %.0f ms (attempt %d)",

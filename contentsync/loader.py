@@ -95,14 +95,26 @@ class _Reader:
         self.warnings: list[Problem] = []
         self.assets_base_url: str | None = None
         self.article_files: set[str] = set()
+        self.content_prefix = str(content_dir).rstrip("/") + "/"
+        self.content_shown: str | None = None
+        shown = self.shown(content_dir)
+        self.content_shown = "" if shown == "." else shown + "/"
 
     def shown(self, path: Path) -> str:
+        """`path` relative to the root when it is below it. Files below the content directory
+        take its resolved path (one resolve, not one per file: thousands of articles)."""
+        inside = str(path).removeprefix(self.content_prefix)
+        if inside != str(path) and self.content_shown is not None:
+            return self.content_shown + inside
         try:
             return str(path.resolve().relative_to(self.root))
         except ValueError:
             return str(path)
 
     def ref(self, path: Path) -> str:
+        inside = str(path).removeprefix(self.content_prefix)
+        if inside != str(path) and "\\" not in inside:
+            return inside
         return path.relative_to(self.content_dir).as_posix()
 
     def problem(self, path: Path, message: str, line: int = 0, column: int = 0) -> None:

@@ -185,7 +185,9 @@ def test_max_chars_without_markdown_is_refused(project: Path, fmt: str) -> None:
 
 
 def test_apply_says_when_it_waits_for_the_rate_limit(project: Path) -> None:
-    with running_sandbox(None, ["acme-help"], rate_limit=4, rate_window_s=1.0) as sb:
+    # The client spreads a window's budget evenly, so its own waits are short; a window of 4
+    # requests in 2 s is spent by the plan's reads, and apply waits a second or more.
+    with running_sandbox(None, ["acme-help"], rate_limit=4, rate_window_s=2.0) as sb:
         result = run("--api-url", sb.url, "apply", "--auto-approve", cwd=project, env=TOKEN)
     assert result.code == 0, result.output
     waits = re.findall(r"^waiting (\d+) s for Intercom's rate limit$", result.out, re.M)

@@ -836,24 +836,6 @@ def test_a_429_waits_until_the_reset_the_server_names() -> None:
     assert second >= 3
 
 
-def test_a_spent_window_is_waited_out_before_the_next_request() -> None:
-    reset = int(time.time()) + 4
-    remaining = iter(["2", "1", "0", "9"])
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        headers = {"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": next(remaining),
-                   "X-RateLimit-Reset": str(reset)}  # fmt: skip
-        return httpx.Response(200, headers=headers, json={"id": "1"})
-
-    sleeps = Sleeps()
-    with connect(BASE, "tok", transport=httpx.MockTransport(handler), sleep=sleeps) as client:
-        for _ in range(4):
-            client.get_collection("1")
-        assert client.requests_sent == 4
-    (wait,) = sleeps  # only before the fourth, after the server said 0 were left
-    assert 2.5 < wait <= 4
-
-
 def test_a_reset_given_as_seconds_is_not_read_as_a_date() -> None:
     answers = [
         httpx.Response(429, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2"}),
