@@ -20,7 +20,7 @@ from contentsync.errors import ContentError, Problem
 from contentsync.gcpause import collector_paused
 from contentsync.locales import DEFAULT_LOCALE, LOCALE_SET, LOCALES, nests
 from contentsync.model import (
-    COLLECTION,
+    MAX_COLLECTION_DEPTH,
     DesiredState,
     HelpCenterSpec,
     Node,
@@ -243,10 +243,10 @@ class _Reader:
                     "with the collection's `name:` (a folder of images needs no file)",
                 )
             return None
-        if depth > COLLECTION.max_depth:
+        if depth > MAX_COLLECTION_DEPTH:
             self.problem(
                 file,
-                f"collections nest at most {COLLECTION.max_depth} levels deep in Intercom: "
+                f"collections nest at most {MAX_COLLECTION_DEPTH} levels deep in Intercom: "
                 "move this folder up",
                 1,
                 1,

@@ -23,22 +23,15 @@ class Kind:
     name: KindName
     key_field: str  # the default-locale field that names an object among its siblings
     fields: tuple[str, ...]  # the text fields, default locale and translations alike
-    local_fields: tuple[str, ...] = ()  # compared, never shown as text
-    max_depth: int = 3  # how deep under the help center it may sit
 
     def label(self, fields: Fields) -> str:
         return fields.get(self.key_field, "")
 
 
 COLLECTION = Kind("collection", "name", ("name", "description"))
-ARTICLE = Kind(
-    "article",
-    "title",
-    ("title", "description", "body", "state", "author"),
-    local_fields=("body",),
-    max_depth=4,
-)
+ARTICLE = Kind("article", "title", ("title", "description", "body", "state", "author"))
 KINDS: Mapping[KindName, Kind] = {k.name: k for k in (COLLECTION, ARTICLE)}
+MAX_COLLECTION_DEPTH = 3  # Intercom nests collections at most three levels deep
 
 
 def clean_name(value: str | None) -> str:
