@@ -203,7 +203,9 @@ def _exit(frames: list[_Frame], lines: list[tuple[int, str]]) -> None:
         lines.extend((depth + 1, f"| {line}") for line in text.split("\n"))
     elif frame.label.split("[")[0] in _LEAVES:
         text = _fold(frame.parts)
-        if frame.label == "p" and _only_image(text):
+        # an image alone in a paragraph, aligned or not, is an image block: Intercom moves it
+        # into its image container and drops the paragraph (and its alignment)
+        if (frame.label == "p" or frame.label.startswith("p[")) and _only_image(text):
             lines[slot] = (depth, f"img {text}")
         elif text or frame.label != "p":
             lines[slot] = (depth, f"{frame.label} {text}".rstrip())
