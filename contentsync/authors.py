@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from contentsync.errors import IdentityError, Problem
-from contentsync.model import DesiredState, HelpCenterSpec, Node, walk
+from contentsync.model import DesiredState, Node, walk
 
 
 def admin_ids(admins: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -31,7 +31,7 @@ def resolve_authors(desired: DesiredState, ids: Mapping[str, str]) -> DesiredSta
     def resolve(node: Node) -> Node:
         children = tuple(resolve(c) for c in node.children)
         if node.kind != "article":
-            return replace(node, children=children) if children != node.children else node
+            return replace(node, children=children)
 
         def one(fields: Mapping[str, str], locale: str) -> dict[str, str]:
             written = fields.get("author", "")
@@ -56,20 +56,11 @@ def resolve_authors(desired: DesiredState, ids: Mapping[str, str]) -> DesiredSta
         )
 
     help_centers = tuple(
-        HelpCenterSpec(
-            hc.identifier,
-            hc.default_locale,
-            hc.prune,
-            tuple(resolve(n) for n in hc.children),
-            hc.origin,
-            hc.locales,
-            hc.ignore,
-        )
-        for hc in desired.help_centers
+        replace(hc, children=tuple(resolve(n) for n in hc.children)) for hc in desired.help_centers
     )
     if problems:
         raise IdentityError(sorted(set(problems)))
-    return DesiredState(help_centers, desired.warnings)
+    return replace(desired, help_centers=help_centers)
 
 
 def emails(desired: DesiredState) -> list[str]:

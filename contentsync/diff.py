@@ -178,6 +178,8 @@ class _Matcher:
         self.managed: dict[str, list[LiveNode]] = {}
         self.children_of: dict[str, list[LiveNode]] = defaultdict(list)
         self._urls: dict[str, str] | None = None
+        self._live_bodies: dict[str, str] = {}  # body HTML -> its canonical projection
+        self._desired_bodies: dict[str, str] = {}  # the same, for content, links resolved
         self.by_path: dict[str, _Place] = {}
         # (help center, parent file or "", kind) -> the places there, in file order
         self.siblings: dict[tuple[str, str, str], list[_Place]] = defaultdict(list)
@@ -317,6 +319,7 @@ class _Matcher:
         self.claimed.add(live.id)
         self.matched[place.node.path] = _Pair(live, evidence)
         self._urls = None
+        self._desired_bodies.clear()  # they compared with the links matched so far
 
     def _pin(self, place: _Place) -> None:
         node = place.node
@@ -464,9 +467,13 @@ class _Matcher:
         by its canonical projection, with links to other articles by their ids."""
         if name != "body":
             return value
-        if not desired:
-            return canonical(value)
-        return comparable(value, self.article_urls())
+        # pairing compares every leftover with every other: project each body once
+        memo = self._desired_bodies if desired else self._live_bodies
+        found = memo.get(value)
+        if found is None:
+            found = comparable(value, self.article_urls()) if desired else canonical(value)
+            memo[value] = found
+        return found
 
     def article_urls(self) -> dict[str, str]:
         """Article file -> a URL naming its live article, for what is matched so far."""
