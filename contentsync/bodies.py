@@ -53,7 +53,7 @@ def render_body(
     problems += [BodyProblem(w.line, w.column, w.message, warning=True) for w in rendered.warnings]
     folder = posixpath.dirname(article_path)
     urls: dict[str, str] = {}
-    for url, line in rendered.links:
+    for i, url in enumerate(rendered.links):
         target = _local(url)
         if target is None:
             continue
@@ -65,22 +65,28 @@ def render_body(
         if not is_article(default_file):
             problems.append(
                 BodyProblem(
-                    line, 0, f"link to '{url}': no article file {resolved} in the content tree"
+                    rendered.link_line(i),
+                    0,
+                    f"link to '{url}': no article file {resolved} in the content tree",
                 )
             )
             continue
         urls[url] = LINK_PREFIX + default_file + fragment
-    for src, _alt, line in rendered.images:
+    for i, (src, _alt) in enumerate(rendered.images):
         target = _local(src)
         if target is None:
             continue
         path = posixpath.normpath(posixpath.join(folder, target[0]))
         if not exists(path):
-            problems.append(BodyProblem(line, 0, f"image '{src}': no file {path} in the content"))
+            problems.append(
+                BodyProblem(
+                    rendered.image_line(i), 0, f"image '{src}': no file {path} in the content"
+                )
+            )
         elif assets_base_url is None:
             problems.append(
                 BodyProblem(
-                    line,
+                    rendered.image_line(i),
                     0,
                     f"image '{src}' is a relative path: set assets_base_url in contentsync.yaml "
                     "to where these files are served (Intercom downloads each image when the "

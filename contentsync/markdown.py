@@ -35,6 +35,7 @@ SAFE = Options.CMARK_OPT_SOURCEPOS
 UNSAFE = SAFE | Options.CMARK_OPT_UNSAFE
 MAX_CHARS = 1_000_000
 
+_SOURCEPOS_START = ' data-sourcepos="'
 _SOURCEPOS = re.compile(r' data-sourcepos="(\d+):(\d+)-(\d+):(\d+)"')
 _SOURCEPOS_ATTRIBUTE = re.compile(r' data-sourcepos="\d+:\d+-\d+:\d+"')
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -51,7 +52,7 @@ _EMPTY_ITEM = re.compile(r"(<li[^>]*>)\s*</li>")
 _BLOCKQUOTE_TAG = re.compile(r"<blockquote\b[^>]*>")
 _TABLE_TAG = re.compile(r"<table\b[^>]*>")
 _STRUCTURE = re.compile(r"<(/?)(li|ul|ol|blockquote|table)\b[^>]*>")
-_LINK_OR_IMAGE = re.compile(r'<a href="([^"]*)"[^>]*>|<img src="([^"]*)" alt="([^"]*)"[^>]*>')
+_LINK_OR_IMAGE = re.compile(r'<(a) href="([^"]*)"[^>]*>|<img src="([^"]*)" alt="([^"]*)"[^>]*>')
 _BLOCKQUOTE = (
     f"<blockquote> is not in the HTML Intercom accepts; {html_subset.INSTEAD['blockquote']}"
 )
@@ -70,10 +71,29 @@ class Note:
 @dataclass(frozen=True)
 class Rendered:
     html: str
-    problems: list[Note] = field(default_factory=list)
-    warnings: list[Note] = field(default_factory=list)
-    links: list[tuple[str, int]] = field(default_factory=list)  # (href, line)
-    images: list[tuple[str, str, int]] = field(default_factory=list)  # (src, alt, line)
+    problems: list[Note]
+    warnings: list[Note]
+    links: list[str]  # every link's href, in order
+    images: list[tuple[str, str]]  # every image's (src, alt), in order
+    lines: _Lines = field(repr=False, compare=False)
+
+    def link_line(self, index: int) -> int:
+        """The line of links[index]: looked up when asked, as most links need no line."""
+        offset, tag = self.lines.tags()[0][index]
+        return self.lines.note(offset, tag, "").line
+
+    def image_line(self, index: int) -> int:
+        offset, tag = self.lines.tags()[1][index]
+        return self.lines.note(offset, tag, "").line
+
+
+@dataclass
+class Scanned:
+    """What is wrong in cmark's HTML (offsets in it), and its links and images in order."""
+
+    problems: list[html_subset.HtmlProblem] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    images: list[tuple[str, str]] = field(default_factory=list)
 
 
 def render(markdown: str, *, first_line: int = 1) -> Rendered:
@@ -92,8 +112,9 @@ def render(markdown: str, *, first_line: int = 1) -> Rendered:
         html=_without_block_newlines(html),
         problems=sorted(problems),
         warnings=sorted(_warnings(marked, lines)),
-        links=[(href, lines.note(at, tag, "").line) for href, at, tag in found.links],
-        images=[(src, alt, lines.note(at, tag, "").line) for src, alt, at, tag in found.images],
+        links=found.links,
+        images=found.images,
+        lines=lines,
     )
 
 
@@ -116,11 +137,11 @@ def cmark(markdown: bytes, options: int) -> str:
     return html
 
 
-def scan_cmark_output(html: str) -> html_subset.Scan:
+def scan_cmark_output(html: str) -> Scanned:
     """html_subset.scan for what cmark made (with source positions) from Markdown without raw
     HTML, in a few regular expressions: only blockquotes, empty items, tables in lists, nesting
     and URLs can be wrong there. A test holds it equal to html_subset.scan."""
-    out = html_subset.Scan()
+    out = Scanned()
     problems = out.problems
     for m in _EMPTY_ITEM.finditer(html):
         problems.append(html_subset.HtmlProblem(m.start(), html_subset.EMPTY_ITEM, m.group(1)))
@@ -135,18 +156,22 @@ def scan_cmark_output(html: str) -> html_subset.Scan:
                 problems.append(
                     html_subset.HtmlProblem(m.start(), html_subset.TABLE_IN_ITEM, m.group())
                 )
-    for m in _LINK_OR_IMAGE.finditer(html):
-        href, src, alt = m.group(1), m.group(2), m.group(3)
-        url = href if src is None else src
+    refused = []
+    links, images = out.links, out.images
+    for link, href, src, alt in _LINK_OR_IMAGE.findall(html):  # no match objects: 27 a body
+        url = href if link else src
         url = htmllib.unescape(url) if "&" in url else url
-        why = html_subset.url_problem("href" if src is None else "src", url)
+        why = html_subset.url_problem("href" if link else "src", url)
         if why:
-            problems.append(html_subset.HtmlProblem(m.start(), why, m.group()))
-        if src is None:
-            out.links.append((url, m.start(), m.group()))
+            refused.append((len(links) + len(images), why))
+        if link:
+            links.append(url)
         else:
-            alt = htmllib.unescape(alt) if "&" in alt else alt
-            out.images.append((url, alt, m.start(), m.group()))
+            images.append((url, htmllib.unescape(alt) if "&" in alt else alt))
+    if refused:
+        tags = list(_LINK_OR_IMAGE.finditer(html))
+        for i, why in refused:
+            problems.append(html_subset.HtmlProblem(tags[i].start(), why, tags[i].group()))
     return out
 
 
@@ -291,43 +316,56 @@ class _Lines:
 
     Each block carries its source position; inline content keeps the source's line breaks, so a
     line is the block's first line plus the newlines before the offset. Raw HTML blocks have no
-    position: their tags are found in the source after the block before them.
+    position: their tags are found in the source after the block before them. A body needs a
+    line for a few tags only, so each is looked up when asked.
     """
 
     def __init__(self, marked: str, markdown: str, first_line: int) -> None:
         self.marked = marked
         self.markdown = markdown
         self.first_line = first_line
-        self.blocks = list(_SOURCEPOS.finditer(marked))
-        self.positions = [m.start() for m in self.blocks]
         self._line_starts: list[int] = []
-        self._parsed: dict[int, tuple[int, int, int]] = {}
+        # (offset, tag) of each link and of each image, in order; found in cmark's HTML when
+        # first asked, unless the full scan already said
+        self._tags: tuple[list[tuple[int, str]], list[tuple[int, str]]] | None = None
 
-    def unstrip(self, found: html_subset.Scan, html: str) -> html_subset.Scan:
+    def unstrip(self, found: html_subset.Scan, html: str) -> Scanned:
         """`found` (offsets in `html`, the HTML without positions) with offsets in cmark's."""
+        blocks = list(_SOURCEPOS.finditer(self.marked))
         removed = [0]
-        for m in self.blocks:
+        for m in blocks:
             removed.append(removed[-1] + m.end() - m.start())
-        stripped_at = [m.start() - removed[i] for i, m in enumerate(self.blocks)]
+        stripped_at = [m.start() - removed[i] for i, m in enumerate(blocks)]
 
         def at(offset: int) -> int:
             return offset + removed[bisect.bisect_right(stripped_at, offset)]
 
-        out = html_subset.Scan()
-        out.problems = [
-            html_subset.HtmlProblem(at(p.offset), p.message, p.tag) for p in found.problems
-        ]
-        out.links = [(href, at(offset), tag) for href, offset, tag in found.links]
-        out.images = [(src, alt, at(offset), tag) for src, alt, offset, tag in found.images]
-        return out
+        self._tags = (
+            [(at(offset), tag) for _, offset, tag in found.links],
+            [(at(offset), tag) for _, _, offset, tag in found.images],
+        )
+        return Scanned(
+            [html_subset.HtmlProblem(at(p.offset), p.message, p.tag) for p in found.problems],
+            [href for href, _, _ in found.links],
+            [(src, alt) for src, alt, _, _ in found.images],
+        )
+
+    def tags(self) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+        """Where each link and each image is: (offset, tag)."""
+        if self._tags is None:
+            links: list[tuple[int, str]] = []
+            images: list[tuple[int, str]] = []
+            for m in _LINK_OR_IMAGE.finditer(self.marked):
+                (links if m.group(1) else images).append((m.start(), m.group()))
+            self._tags = links, images
+        return self._tags
 
     def note(self, offset: int, tag: str, message: str, *, column: bool = False) -> Note:
         """Where `tag` at `offset` came from; `column` looks for a raw tag on its line."""
         end = self.marked.find(">", offset) if tag else offset
-        i = bisect.bisect_right(self.positions, end) - 1
-        if i >= 0:
-            start = self.positions[i]
-            line, block_column, last = self._block(i)
+        block = self._block(end)
+        if block is not None:
+            start, line, block_column, last = block
             if start >= offset:  # the tag's own position
                 return Note(self.first_line + line - 1, block_column, message)
             estimate = line + self.marked.count("\n", start, offset)
@@ -343,14 +381,17 @@ class _Lines:
         line, where = _position(self.markdown, found, self.first_line)
         return Note(line, where, message)
 
-    def _block(self, i: int) -> tuple[int, int, int]:
-        """Block i's first line, first column and last line."""
-        found = self._parsed.get(i)
-        if found is None:
-            m = self.blocks[i]
-            last = int(m.group(3)) - (m.group(4) == "0")  # "9:0" ends before line 9
-            found = self._parsed[i] = (int(m.group(1)), int(m.group(2)), last)
-        return found
+    def _block(self, end: int) -> tuple[int, int, int, int] | None:
+        """The last block starting at or before `end`: its offset, first line, first column and
+        last line."""
+        at = end + len(_SOURCEPOS_START)
+        while (at := self.marked.rfind(_SOURCEPOS_START, 0, at)) >= 0:
+            m = _SOURCEPOS.match(self.marked, at)
+            if m:
+                last = int(m.group(3)) - (m.group(4) == "0")  # "9:0" ends before line 9
+                return at, int(m.group(1)), int(m.group(2)), last
+            at += len(_SOURCEPOS_START) - 1
+        return None
 
     def _column(self, tag: str, line: int) -> int:
         """Where raw `tag` starts on `line`, or 0 (cmark's own inline tags are not there)."""

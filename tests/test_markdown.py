@@ -133,8 +133,10 @@ def test_rendering_keeps_relative_urls_and_lists_them_with_lines() -> None:
         first_line=6,
     )
     assert rendered.problems == []
-    assert rendered.links == [("../payment.md", 8), ("https://example.com/t", 9)]
-    assert rendered.images == [("img/refund-button.png", "The button", 11)]
+    assert rendered.links == ["../payment.md", "https://example.com/t"]
+    assert [rendered.link_line(0), rendered.link_line(1)] == [8, 9]
+    assert rendered.images == [("img/refund-button.png", "The button")]
+    assert rendered.image_line(0) == 11
     assert '<a href="../payment.md">' in rendered.html
     assert 'src="img/refund-button.png"' in rendered.html
 
@@ -145,8 +147,10 @@ def test_raw_html_links_and_images_are_listed_too() -> None:
         '<p><a href="../b.md">b</a></p>\n'
     )
     assert rendered.problems == []
-    assert rendered.images == [("img/a.png", "A", 3)]
-    assert rendered.links == [("../b.md", 5)]
+    assert rendered.images == [("img/a.png", "A")]
+    assert rendered.image_line(0) == 3
+    assert rendered.links == ["../b.md"]
+    assert rendered.link_line(0) == 5
 
 
 def test_what_intercom_may_flatten_is_a_warning_not_a_problem() -> None:
@@ -294,8 +298,8 @@ def test_the_fast_path_agrees_with_the_full_scan(markdown: str) -> None:
     plain = re.sub(r' data-sourcepos="[^"]*"', "", marked)
     fast, full = scan_cmark_output(marked), html_subset.scan(plain)
     assert sorted(p.message for p in fast.problems) == sorted(p.message for p in full.problems)
-    assert [url for url, _, _ in fast.links] == [url for url, _, _ in full.links]
-    assert [i[:2] for i in fast.images] == [i[:2] for i in full.images]
+    assert fast.links == [url for url, _, _ in full.links]
+    assert fast.images == [i[:2] for i in full.images]
 
 
 @pytest.mark.parametrize(
