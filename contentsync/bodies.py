@@ -20,6 +20,7 @@ from contentsync.locales import LOCALE_SET
 from contentsync.markdown import render, replace_urls
 
 LINK_PREFIX = "contentsync:"
+_ABSOLUTE = ("https://", "http://")  # most URLs: _local would say None after a urlsplit
 _PLACEHOLDER = re.compile(r'(?:href|src)="' + re.escape(LINK_PREFIX) + r'([^"#]*)(#[^"]*)?"')
 
 
@@ -54,6 +55,8 @@ def render_body(
     folder = posixpath.dirname(article_path)
     urls: dict[str, str] = {}
     for i, url in enumerate(rendered.links):
+        if url in urls or url.startswith(_ABSOLUTE):  # resolved already, or not ours
+            continue
         target = _local(url)
         if target is None:
             continue
@@ -73,6 +76,8 @@ def render_body(
             continue
         urls[url] = LINK_PREFIX + default_file + fragment
     for i, (src, _alt) in enumerate(rendered.images):
+        if src.startswith(_ABSOLUTE):
+            continue
         target = _local(src)
         if target is None:
             continue
