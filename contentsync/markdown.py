@@ -50,10 +50,9 @@ _CODE_LANGUAGE = re.compile(r'<code class="language-([^"]*)"')
 _TABLE_OR_ALIGN = re.compile(r'<table\b[^>]*>|<t[hd] align="')
 _COMMENT = re.compile(r"<!--")
 _EMPTY_ITEM = re.compile(r"(<li[^>]*>)\s*</li>")
-_BLOCKQUOTE_TAG = re.compile(r"<blockquote\b[^>]*>")
-_TABLE_TAG = re.compile(r"<table\b[^>]*>")
 _STRUCTURE = re.compile(r"<(/?)(li|ul|ol|blockquote|table)\b[^>]*>")
-_LINK_OR_IMAGE = re.compile(r'<(a) href="([^"]*)"[^>]*>|<img src="([^"]*)" alt="([^"]*)"[^>]*>')
+_LINK = re.compile(r'<a href="([^"]*)"[^>]*>')
+_IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"[^>]*>')
 _BLOCKQUOTE = (
     f"<blockquote> is not in the HTML Intercom accepts; {html_subset.INSTEAD['blockquote']}"
 )
@@ -142,46 +141,41 @@ def cmark(markdown: bytes, options: int) -> str:
 def scan_cmark_output(html: str) -> Scanned:
     """html_subset.scan for what cmark made (with source positions) from Markdown without raw
     HTML, in a few regular expressions: only blockquotes, empty items, tables in lists, nesting
-    and URLs can be wrong there. A test holds it equal to html_subset.scan."""
-    out = Scanned()
-    problems = out.problems
-    for m in _EMPTY_ITEM.finditer(html):
-        problems.append(html_subset.HtmlProblem(m.start(), html_subset.EMPTY_ITEM, m.group(1)))
-    containers = sum(html.count(tag) for tag in ("<ul", "<ol", "<table", "<blockquote"))
-    if containers > html_subset.MAX_NESTING:
-        _structure(html, problems)  # tag by tag: nesting may be too deep
-    else:
-        for m in _BLOCKQUOTE_TAG.finditer(html):
-            problems.append(html_subset.HtmlProblem(m.start(), _BLOCKQUOTE, m.group()))
-        for m in _TABLE_TAG.finditer(html):
-            if html.count("<li", 0, m.start()) > html.count("</li>", 0, m.start()):
-                problems.append(
-                    html_subset.HtmlProblem(m.start(), html_subset.TABLE_IN_ITEM, m.group())
-                )
-    refused = []
-    links, images = out.links, out.images
-    for link, href, src, alt in _LINK_OR_IMAGE.findall(html):  # no match objects: 27 a body
-        url = href if link else src
-        url = htmllib.unescape(url) if "&" in url else url
-        why = html_subset.url_problem("href" if link else "src", url)
-        if why:
-            refused.append((len(links) + len(images), why))
-        if link:
-            links.append(url)
-        else:
-            images.append((url, htmllib.unescape(alt) if "&" in alt else alt))
-    if refused:
-        tags = list(_LINK_OR_IMAGE.finditer(html))
-        for i, why in refused:
-            problems.append(html_subset.HtmlProblem(tags[i].start(), why, tags[i].group()))
-    return out
+    and URLs can be wrong there. A test holds it equal to html_subset.scan.
+
+    findall, not a match object per tag: an offset is looked up only for a tag that is wrong.
+    """
+    problems = [
+        html_subset.HtmlProblem(m.start(), html_subset.EMPTY_ITEM, m.group(1))
+        for m in _EMPTY_ITEM.finditer(html)
+    ]
+    _structure(html, problems)
+    links = [htmllib.unescape(url) if "&" in url else url for url in _LINK.findall(html)]
+    images = [
+        (htmllib.unescape(src) if "&" in src else src, htmllib.unescape(alt) if "&" in alt else alt)
+        for src, alt in _IMAGE.findall(html)
+    ]
+    for tag, attribute, urls in ((_LINK, "href", links), (_IMAGE, "src", [s for s, _ in images])):
+        refused = [
+            (i, why)
+            for i, url in enumerate(urls)
+            if (why := html_subset.url_problem(attribute, url))
+        ]
+        if refused:
+            found = list(tag.finditer(html))
+            problems += [
+                html_subset.HtmlProblem(found[i].start(), why, found[i].group())
+                for i, why in refused
+            ]
+    return Scanned(problems, links, images)
 
 
 def _structure(html: str, problems: list[html_subset.HtmlProblem]) -> None:
+    """Blockquotes, tables in list items, and lists, quotes or tables nested too deep."""
     items = nesting = 0
     deep = False
-    for m in _STRUCTURE.finditer(html):
-        closing, name = m.group(1), m.group(2)
+    wrong = []  # (index of the tag among _STRUCTURE's, why)
+    for i, (closing, name) in enumerate(_STRUCTURE.findall(html)):
         if closing:
             nesting -= name != "li"
             items -= name == "li"
@@ -192,14 +186,17 @@ def _structure(html: str, problems: list[html_subset.HtmlProblem]) -> None:
         nesting += 1
         if nesting > html_subset.MAX_NESTING:
             if not deep:
-                problems.append(html_subset.HtmlProblem(m.start(), html_subset.DEEP, m.group()))
+                wrong.append((i, html_subset.DEEP))
             deep = True
         elif name == "blockquote":
-            problems.append(html_subset.HtmlProblem(m.start(), _BLOCKQUOTE, m.group()))
+            wrong.append((i, _BLOCKQUOTE))
         elif name == "table" and items:
-            problems.append(
-                html_subset.HtmlProblem(m.start(), html_subset.TABLE_IN_ITEM, m.group())
-            )
+            wrong.append((i, html_subset.TABLE_IN_ITEM))
+    if wrong:
+        found = list(_STRUCTURE.finditer(html))
+        problems += [
+            html_subset.HtmlProblem(found[i].start(), why, found[i].group()) for i, why in wrong
+        ]
 
 
 def replace_urls(html: str, mapping: Mapping[str, str]) -> str:
@@ -349,11 +346,10 @@ class _Lines:
     def tags(self) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
         """Where each link and each image is: (offset, tag)."""
         if self._tags is None:
-            links: list[tuple[int, str]] = []
-            images: list[tuple[int, str]] = []
-            for m in _LINK_OR_IMAGE.finditer(self.marked):
-                (links if m.group(1) else images).append((m.start(), m.group()))
-            self._tags = links, images
+            self._tags = (
+                [(m.start(), m.group()) for m in _LINK.finditer(self.marked)],
+                [(m.start(), m.group()) for m in _IMAGE.finditer(self.marked)],
+            )
         return self._tags
 
     def note(self, offset: int, tag: str, message: str, *, column: bool = False) -> Note:
