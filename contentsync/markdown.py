@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import heapq
 import html as htmllib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from cmarkgfm import _cmark
@@ -45,10 +46,15 @@ _BLOCK_END = re.compile(
     r"(</(?:p|ul|ol|li|table|thead|tbody|tr|th|td|pre|div|h[1-6])>"
     r"|<(?:ul|ol|li|table|thead|tbody|tr)>|<hr />)\n"
 )
-_DEEP_HEADING = re.compile(r"<h([3-6])\b[^>]*>")
-_CODE_LANGUAGE = re.compile(r'<code class="language-([^"]*)"')
-_TABLE_OR_ALIGN = re.compile(r'<table\b[^>]*>|<t[hd] align="')
-_COMMENT = re.compile(r"<!--")
+# What Intercom may flatten: deep headings, code languages, tables (header rows, alignment),
+# comments; _WARNED is them in one pattern, for cmark's own HTML.
+_WARNED_APART = (
+    re.compile(r"<h(?P<level>[3-6])\b[^>]*>"),
+    re.compile(r'<code class="language-(?P<language>[^"]*)"'),
+    re.compile(r'<table\b[^>]*>|<t[hd] align="'),
+    re.compile(r"<!--"),
+)
+_WARNED = re.compile("|".join(p.pattern for p in _WARNED_APART[:3]))
 _EMPTY_ITEM = re.compile(r"(<li[^>]*>)\s*</li>")
 _STRUCTURE = re.compile(r"<(/?)(li|ul|ol|blockquote|table)\b[^>]*>")
 _LINK = re.compile(r'<a href="([^"]*)"[^>]*>')
@@ -112,7 +118,7 @@ def render(markdown: str, *, first_line: int = 1) -> Rendered:
     return Rendered(
         html=_without_block_newlines(html),
         problems=sorted(problems),
-        warnings=sorted(_warnings(marked, lines)),
+        warnings=sorted(_warnings(marked, lines, raw)),
         links=found.links,
         images=found.images,
         lines=lines,
@@ -254,30 +260,38 @@ def _position(text: str, offset: int, first_line: int) -> tuple[int, int]:
     return first_line + text.count("\n", 0, offset), offset - line_start + 1
 
 
-def _warnings(html: str, lines: _Lines) -> list[Note]:
+def _warnings(html: str, lines: _Lines, raw: bool) -> list[Note]:
+    if raw:  # a raw tag may hold '<' in an attribute: each pattern searches on its own
+        found: Iterable[re.Match[str]] = heapq.merge(
+            *(p.finditer(html) for p in _WARNED_APART), key=re.Match.start
+        )
+    else:  # cmark's own tags hold no '<', and no comment is left: one pass finds the same
+        found = _WARNED.finditer(html)
     notes = []
-    for m in _DEEP_HEADING.finditer(html):
-        notes.append(
-            lines.note(
-                m.start(),
-                m.group(),
-                f"Intercom may show this level-{m.group(1)} heading as a level-2 heading (##); "
-                "write ## if the difference matters",
-            )
-        )
-    for m in _CODE_LANGUAGE.finditer(html):
-        notes.append(
-            lines.note(
-                m.start(),
-                "",
-                f"Intercom drops a code block's language ({m.group(1)}); the code is kept",
-            )
-        )
     table_at, table = -1, ""
     aligned = False
-    for m in _TABLE_OR_ALIGN.finditer(html):
-        if m.group().startswith("<table"):
-            table_at, table, aligned = m.start(), m.group(), False
+    for m in found:
+        tag = m.group()
+        if tag.startswith("<h"):
+            notes.append(
+                lines.note(
+                    m.start(),
+                    tag,
+                    f"Intercom may show this level-{m.group('level')} heading as a level-2 "
+                    "heading (##); write ## if the difference matters",
+                )
+            )
+        elif tag.startswith("<code"):
+            notes.append(
+                lines.note(
+                    m.start(),
+                    "",
+                    f"Intercom drops a code block's language ({m.group('language')}); "
+                    "the code is kept",
+                )
+            )
+        elif tag.startswith("<table"):
+            table_at, table, aligned = m.start(), tag, False
             notes.append(
                 lines.note(
                     table_at,
@@ -286,21 +300,24 @@ def _warnings(html: str, lines: _Lines) -> list[Note]:
                     "cells if they must stand out",
                 )
             )
-        elif not aligned:
-            aligned = True
+        elif tag.startswith("<t"):
+            if not aligned:
+                aligned = True
+                notes.append(
+                    lines.note(
+                        table_at,
+                        table,
+                        "Intercom may drop column alignment (:--, :-:, --:); the cells are kept",
+                    )
+                )
+        else:
             notes.append(
                 lines.note(
-                    table_at,
-                    table,
-                    "Intercom may drop column alignment (:--, :-:, --:); the cells are kept",
+                    m.start(),
+                    "<!--",
+                    "Intercom does not keep HTML comments: readers never see this",
                 )
             )
-    for m in _COMMENT.finditer(html):
-        notes.append(
-            lines.note(
-                m.start(), "<!--", "Intercom does not keep HTML comments: readers never see this"
-            )
-        )
     return notes
 
 
