@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from contentsync.canonical import canonical
-from contentsync.locales import LOCALE_SET
+from contentsync.locales import LOCALE_SET, split_locale
 from contentsync.markdown import render, replace_urls
 
 LINK_PREFIX = "contentsync:"
@@ -111,15 +111,10 @@ def _local(url: str) -> tuple[str, str] | None:
     return unquote(parts.path), (f"#{parts.fragment}" if parts.fragment else "")
 
 
-_LOCALE_FILE = re.compile(r"^(.*)\.[a-zA-Z]{2}(?:-[A-Z]{2})?\.md$")
-
-
 def _default_locale_file(path: str) -> str:
     """A link to refunds.fr.md means the refunds article (in French)."""
-    found = _LOCALE_FILE.match(path)
-    if found and path[len(found.group(1)) + 1 : -3] in LOCALE_SET:
-        return found.group(1) + ".md"
-    return path
+    base, locale = split_locale(path[:-3])
+    return base + ".md" if locale in LOCALE_SET else path
 
 
 def article_url(help_center: str, locale: str, article_id: str) -> str:

@@ -9,7 +9,6 @@ Entries are read in code point order of their names: that is the order of creati
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 from contentsync.bodies import render_body
 from contentsync.errors import ContentError, Problem
 from contentsync.gcpause import collector_paused
-from contentsync.locales import DEFAULT_LOCALE, LOCALE_SET, LOCALES, nests
+from contentsync.locales import DEFAULT_LOCALE, LOCALE_SET, LOCALES, nests, split_locale
 from contentsync.model import (
     MAX_COLLECTION_DEPTH,
     DesiredState,
@@ -37,7 +36,6 @@ HELP_CENTER_FILES = ("_help_center.yaml", "_help_center.yml")
 COLLECTION_FILES = ("_collection.yaml", "_collection.yml")
 YAML_SUFFIXES = (".yaml", ".yml")
 ARTICLE_SUFFIX = ".md"
-_LOCALE_LIKE = re.compile(r"^[a-zA-Z]{2}([-_][a-zA-Z]{2,4})?$")
 
 FOLDER_LAYOUT = (
     "one folder per collection: {hc}/{slug}/_collection.yaml (id, name, description, "
@@ -372,10 +370,9 @@ class _Reader:
 
     def article_name(self, file: Path, *, quiet: bool = False) -> tuple[str, str | None]:
         """(stem, locale): locale None for the default-locale file, "" for a bad suffix."""
-        stem = file.name[: -len(ARTICLE_SUFFIX)]
-        base, dot, suffix = stem.rpartition(".")
-        if not dot or not _LOCALE_LIKE.match(suffix):
-            return stem, None
+        base, suffix = split_locale(file.name[: -len(ARTICLE_SUFFIX)])
+        if suffix is None:
+            return base, None
         if suffix in LOCALE_SET or quiet:
             return base, suffix
         hint = _suggest_locale(suffix)

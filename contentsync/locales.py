@@ -1,5 +1,7 @@
 """Intercom's Help Center locales (the keys of `group_translated_content`) and API versions."""
 
+import re
+
 LOCALES: tuple[str, ...] = (
     "ar", "bg", "bs", "ca", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "he", "hr",
     "hu", "id", "it", "ja", "ko", "lt", "lv", "mn", "nb", "nl", "pl", "pt", "ro", "ru", "sl",
@@ -21,6 +23,19 @@ LANGUAGES: dict[str, str] = {
     "pt-BR": "Brazilian Portuguese", "zh-CN": "Simplified Chinese", "zh-TW": "Traditional Chinese",
 }  # fmt: skip
 """Each locale's language, in English, for sentences ("the English text")."""
+
+_LOCALE_LIKE = re.compile(r"[a-zA-Z]{2}(?:[-_][a-zA-Z]{2,4})?$")
+
+
+def split_locale(stem: str) -> tuple[str, str | None]:
+    """An article file's name without `.md`, split before a suffix that looks like a locale:
+    `refunds.fr` -> ("refunds", "fr"); ("refunds", None) for `refunds`. The suffix may be none
+    of LOCALES (`refunds.fr_CA`): the caller says what that means."""
+    base, dot, suffix = stem.rpartition(".")
+    if dot and _LOCALE_LIKE.match(suffix):
+        return base, suffix
+    return stem, None
+
 
 # "2.9": collections and sections; "2.10" and later: collections nest (at most 3 levels).
 API_VERSIONS: tuple[str, ...] = ("2.9", *(f"2.{minor}" for minor in range(10, 17)))
