@@ -42,10 +42,14 @@ _SOURCEPOS_ATTRIBUTE = re.compile(r' data-sourcepos="\d+:\d+-\d+:\d+"')
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _BIDI_UTF8 = re.compile(b"\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])")
 # cmark ends each block with a newline: Intercom makes an empty paragraph of one between blocks.
-_BLOCK_END = re.compile(
-    r"(</(?:p|ul|ol|li|table|thead|tbody|tr|th|td|pre|div|h[1-6])>"
-    r"|<(?:ul|ol|li|table|thead|tbody|tr)>|<hr />)\n"
+# The search stops at each '>\n' only (not at every '<'), then looks behind for a block tag.
+_BLOCK_TAGS = (
+    *(f"</{name}>" for name in ("li", "p", "tr", "td", "th", "ul", "ol", "table", "thead")),
+    *(f"</{name}>" for name in ("tbody", "pre", "div", "h1", "h2", "h3", "h4", "h5", "h6")),
+    *(f"<{name}>" for name in ("li", "tr", "ul", "ol", "table", "thead", "tbody")),
+    "<hr />",
 )
+_BLOCK_END = re.compile(">\n(?:" + "|".join(f"(?<={re.escape(t)}\n)" for t in _BLOCK_TAGS) + ")")
 # What Intercom may flatten: deep headings, code languages, tables (header rows, alignment),
 # comments; _WARNED is them in one pattern, for cmark's own HTML.
 _WARNED_APART = (
@@ -238,8 +242,7 @@ def replace_urls(html: str, mapping: Mapping[str, str]) -> str:
 
 
 def _without_block_newlines(html: str) -> str:
-    # split keeps the tags and drops their newlines: sub would call a function per match
-    return "".join(_BLOCK_END.split(html)).rstrip("\n")
+    return _BLOCK_END.sub(">", html).rstrip("\n")
 
 
 def _source_problems(markdown: str, encoded: bytes, first_line: int) -> list[Note]:
