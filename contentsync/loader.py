@@ -454,8 +454,8 @@ class _Reader:
         except OSError as exc:
             self.problem(file, f"cannot read file: {exc.strerror}")
             return None
-        lines = text.split("\n")
-        if lines[0].rstrip("\r") != "---":
+        first_end = text.find("\n")
+        if (text if first_end < 0 else text[:first_end]).rstrip("\r") != "---":
             self.problem(
                 file,
                 "an article starts with its front matter: a line '---', then `title: ...`, "
@@ -464,8 +464,8 @@ class _Reader:
                 1,
             )
             return None
-        end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
-        if end is None:
+        closing = _closing_line(text, first_end)
+        if closing < 0:
             self.problem(
                 file,
                 "the front matter never closes: add a line '---' after its last field",
@@ -474,7 +474,7 @@ class _Reader:
             )
             return None
         try:
-            document = parse_document("\n" + "\n".join(lines[1:end]), display)
+            document = parse_document("\n" + text[first_end + 1 : closing - 1], display)
         except ContentError as exc:
             self.problems.extend(exc.problems)
             return None
@@ -494,9 +494,10 @@ class _Reader:
                 )
             )
             return None
+        body_start = text.find("\n", closing) + 1
         body = render_body(
-            "\n".join(lines[end + 1 :]),
-            first_line=end + 2,
+            text[body_start:] if body_start else "",
+            first_line=text.count("\n", 0, closing) + 2,
             article_path=self.ref(file),
             exists=lambda path: (self.content_dir / path).is_file(),
             is_article=self.article_files.__contains__,
@@ -516,6 +517,20 @@ class _Reader:
             if key in data:
                 fields[key] = str(data[key])
         return fields, document
+
+
+def _closing_line(text: str, first_end: int) -> int:
+    """Where the line '---' that closes the front matter starts (after the first line, which
+    ends at `first_end`), or -1. The text is not split into lines: most of it is the body."""
+    if first_end < 0:
+        return -1
+    at = text.find("\n---", first_end)
+    while at >= 0:
+        end = text.find("\n", at + 1)
+        if (text[at + 1 :] if end < 0 else text[at + 1 : end]).rstrip() == "---":
+            return at + 1
+        at = text.find("\n---", at + 1)
+    return -1
 
 
 def _holds_content(folder: Path) -> bool:
