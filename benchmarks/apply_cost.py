@@ -5,7 +5,8 @@ The apply of SPEC section 9 (660 creates, 60 collections x 10 sections on 2.9, p
 10 ms injected latency) and its transport floor (the same creates from bare threads), run
 `--repeat` times interleaved, each against a fresh sandbox process. Besides wall time it
 reports CPU milliseconds per request: the client's (time.process_time of this process during
-the apply) and the server's (its utime + stime from /proc, before and after). CPU time moves
+the apply, from getrusage) and the server's (from /proc), each as user + system time: on
+loopback, the kernel's share (send, recv, waking the other side) is a large part. CPU time moves
 far less than wall time when other processes share the cores, so it shows a change in the
 cost per request that a wall time on a busy machine hides.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import tempfile
 import threading
@@ -36,20 +38,36 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
+class Cpu:
+    """CPU seconds, in user space and in the kernel."""
+
+    user: float
+    system: float
+
+    def __sub__(self, other: Cpu) -> Cpu:
+        return Cpu(self.user - other.user, self.system - other.system)
+
+
+@dataclass(frozen=True)
 class Cost:
     seconds: float
     requests: int
-    client_cpu: float  # seconds
-    server_cpu: float  # seconds
+    client: Cpu
+    server: Cpu
 
-    def per_request_ms(self, cpu: float) -> float:
-        return cpu / self.requests * 1000
+    def per_request_ms(self, seconds: float) -> float:
+        return seconds / self.requests * 1000
 
 
-def server_cpu(server: ServerProcess) -> float:
-    """The server process's user + system CPU seconds so far."""
+def client_cpu() -> Cpu:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return Cpu(used.ru_utime, used.ru_stime)
+
+
+def server_cpu(server: ServerProcess) -> Cpu:
+    """The server process's CPU so far (/proc/PID/stat fields 14 and 15, in clock ticks)."""
     fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15)
+    return Cpu(int(fields[11]) / TICKS, int(fields[12]) / TICKS)
 
 
 Prepare = Callable[[IntercomClient, Path], Callable[[], None]]
@@ -67,11 +85,12 @@ def measured(work: Path, latency_ms: float, prepare: Prepare) -> Cost:
     ):
         prepared = prepare(client, content)
         before = client.requests_sent
-        cpu, server_before = time.process_time(), server_cpu(server)
+        client_before, server_before = client_cpu(), server_cpu(server)
         start = time.perf_counter()
         prepared()
         seconds = time.perf_counter() - start
-        client_used, server_used = time.process_time() - cpu, server_cpu(server) - server_before
+        client_used = client_cpu() - client_before
+        server_used = server_cpu(server) - server_before
         requests = client.requests_sent - before
     return Cost(seconds, requests, client_used, server_used)
 
@@ -119,6 +138,13 @@ def floor_run(client: IntercomClient, content: Path) -> Callable[[], None]:
     return run
 
 
+def cpu_ms(runs: list[Cost], side: Callable[[Cost], Cpu]) -> str:
+    """Medians over the runs, in milliseconds per request."""
+    user = statistics.median(r.per_request_ms(side(r).user) for r in runs)
+    system = statistics.median(r.per_request_ms(side(r).system) for r in runs)
+    return f"{user:.2f} + {system:.2f} = {user + system:.2f}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.apply_cost")
     parser.add_argument("--repeat", type=int, default=5)
@@ -137,12 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average {os.getloadavg()[0]:.2f}; bound {bound:.3f} s")
     for kind, runs in costs.items():
         wall = statistics.median(r.seconds for r in runs)
-        client = statistics.median(r.per_request_ms(r.client_cpu) for r in runs)
-        server = statistics.median(r.per_request_ms(r.server_cpu) for r in runs)
         walls = ", ".join(f"{r.seconds:.2f}" for r in runs)
         print(
-            f"{kind}: {wall:.3f} s = {wall / bound:.2f}x bound ({walls}); CPU per request: "
-            f"client {client:.2f} ms, server {server:.2f} ms ({runs[0].requests} requests)"
+            f"{kind}: {wall:.3f} s = {wall / bound:.2f}x bound ({walls}); CPU ms per request "
+            f"(user + system): client {cpu_ms(runs, lambda r: r.client)}, server "
+            f"{cpu_ms(runs, lambda r: r.server)} ({runs[0].requests} requests)"
         )
     return 0
 
