@@ -84,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=10.0)
     parser.add_argument("--parallelism", type=int, default=8)
     parser.add_argument("--work", type=Path, help="Scratch directory (default: a temporary one).")
+    parser.add_argument(
+        "--apply-only",
+        action="store_true",
+        help="Only the apply rows (apply, its transport floor, parallelism 1, latency): 2 min.",
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     with tempfile.TemporaryDirectory(prefix="contentsync-bench-") as tmp:
@@ -97,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         # each row is printed as soon as it is measured: a full run takes many minutes
         _print_header()
+        if args.apply_only:
+            for row in _apply_rows(work, sizes, args.parallelism, args.latency_ms):
+                _print_row(row)
+            return 0
 
         pr = measure_plan_requests(
             work, sizes.plan_collections, sizes.plan_sections, args.latency_ms
