@@ -1,5 +1,5 @@
 """Article bodies, one way: Markdown -> the HTML Intercom accepts, with the content tree's links
-and images resolved, and the one projection both sides are compared by.
+and images resolved, and their size in words.
 
 A link to another article file is kept as `contentsync:<path of its default-locale file>` until
 apply knows that article's id; `link_targets` lists them so apply can wait for a linked article
@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from contentsync.canonical import canonical
 from contentsync.locales import LOCALE_SET
 from contentsync.markdown import render, replace_urls
 
@@ -139,7 +138,9 @@ def resolve_links(html: str, urls: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(swap, html)
 
 
-def comparable(html: str, urls: Mapping[str, str]) -> str:
-    """What a body is compared by: links resolved as far as they can be, then the canonical
-    projection (a link to an article made in this plan never equals a live one)."""
-    return canonical(resolve_links(html, urls))
+_TAG = re.compile(r"<[^>]*>")
+
+
+def word_count(html: str) -> int:
+    """About how many words a body's text holds: what a plan says of a new one."""
+    return len(_TAG.sub(" ", html).split())

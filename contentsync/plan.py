@@ -31,6 +31,7 @@ class FieldChange:
     before: str | None
     after: str | None
     diff: str = ""
+    words: int = 0  # a new body's, to say how long it is
 
     def to_dict(self) -> dict[str, Any]:
         if not self.path.endswith(_BODY):
@@ -39,13 +40,15 @@ class FieldChange:
             "path": self.path,
             "before": None if self.before is None else _sha(self.before),
             "after": None if self.after is None else _sha(self.after),
-            "size": len(self.after or ""),
+            "words": self.words,
             "diff": self.diff,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FieldChange:
-        return cls(data["path"], data["before"], data["after"], data.get("diff", ""))
+        return cls(
+            data["path"], data["before"], data["after"], data.get("diff", ""), data.get("words", 0)
+        )
 
 
 @dataclass(frozen=True)
