@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 TOKEN_ENV = "INTERCOM_ACCESS_TOKEN"
 SCRATCH = Path(".contentsync")  # contentsync's own files beside the content, never committed
+PROJECTIONS = "projections"  # what plan remembers of article bodies (contentsync/projections.py)
 
 
 @dataclass
@@ -404,7 +405,7 @@ def _plan(
         pins_ignored=options.pins_ignored(),
         exact=exact,
     )
-    remembered = _scratch(config, "projections")
+    remembered = _scratch(config, PROJECTIONS)
     projections = Projections.load(remembered)
     plan = make_plan(desired, live, settings, projections)
     log.info("projected %d article bodies not seen before", projections.computed)
@@ -682,7 +683,8 @@ def _check_fresh(
         )
     if saved.content_digest != content_digest(desired):
         raise StalePlan("stale plan: the content changed since the plan was made; plan again")
-    if saved.live_digest != live_digest(saved.changes, live):
+    remembered = Projections.load(_scratch(config, PROJECTIONS))
+    if saved.live_digest != live_digest(saved.changes, live, remembered):
         raise StalePlan(
             "stale plan: the live help center changed since the plan was made; plan again"
         )

@@ -53,8 +53,9 @@ def make_plan(
     projections: Projections | None = None,
 ) -> Plan:
     """`projections` remembers article bodies' projections between runs (none: this run's)."""
+    projections = projections or Projections()
     with collector_paused():
-        matcher = _Matcher(desired, live, options, projections or Projections())
+        matcher = _Matcher(desired, live, options, projections)
         matcher.match()
         if matcher.problems:
             raise IdentityError(matcher.problems)
@@ -74,7 +75,7 @@ def make_plan(
             help_centers=summaries,
             unmanaged=tuple(sorted(matcher.unmanaged, key=lambda u: (u.help_center, u.address))),
             content_digest=content_digest(desired),
-            live_digest=live_digest(changes, live),
+            live_digest=live_digest(changes, live, projections),
             api_url=options.api_url,
             api_version=options.api_version,
             pins_ignored=options.pins_ignored,
@@ -104,7 +105,9 @@ def content_digest(desired: DesiredState) -> str:
     )
 
 
-def live_digest(changes: Iterable[Change], live: LiveState) -> str:
+def live_digest(
+    changes: Iterable[Change], live: LiveState, projections: Projections | None = None
+) -> str:
     """What a saved plan depends on in Intercom: each object it touches, and each parent it
     touches or moves out of with that parent's children, so a sibling made in Intercom with the
     name of a create stales the plan. A change anywhere else does not (a typo fixed in
@@ -126,18 +129,18 @@ def live_digest(changes: Iterable[Change], live: LiveState) -> str:
     rows: list[Any] = []
     for id in sorted(touched | parents):
         node = by_id.get(id)
-        rows.append([id, _node_row(node) if node else None])
+        rows.append([id, _node_row(node, projections or Projections()) if node else None])
     for id in sorted(parents):
         rows.append([id, sorted((n.kind, n.id, n.key) for n in children.get(id, ()))])
     return digest(rows)
 
 
-def _node_row(n: LiveNode) -> list[Any]:
-    """A live object as a saved plan depends on it: bodies by their canonical projection,
-    since Intercom signs image URLs anew on every read."""
+def _node_row(n: LiveNode, projections: Projections) -> list[Any]:
+    """A live object as a saved plan depends on it: bodies by (the key of) their canonical
+    projection, since Intercom signs image URLs anew on every read."""
 
     def seen(fields: Mapping[str, str]) -> dict[str, str]:
-        return {k: canonical(v) if k == "body" else v for k, v in fields.items()}
+        return {k: projections.key(v) if k == "body" else v for k, v in fields.items()}
 
     return [n.kind, n.parent_id, n.help_center_id, seen(n.fields),
             {k: seen(v) for k, v in sorted(n.translations.items())}]  # fmt: skip
