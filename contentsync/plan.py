@@ -1,5 +1,5 @@
 """The plan: ordered Create/Update/Delete changes, counts, digests, the safety gate, and its
-JSON form (`format_version` 1), which is also the plan file `apply PLANFILE` reads.
+JSON form (`format_version` 3), which is also the plan file `apply PLANFILE` reads.
 
 A plan is data. Renderers format it, apply executes it; neither decides the other's policy.
 """
@@ -15,7 +15,7 @@ from typing import Any, Literal
 from contentsync.errors import PlanRefused, UnsafePlan
 from contentsync.model import KindName, Origin
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: a new body's size in words; content digests of bodies by digest
 _BODY = "body"
 Action = Literal["create", "update", "delete"]
 SYMBOL: Mapping[Action, str] = {"create": "+", "update": "~", "delete": "-"}
