@@ -20,14 +20,13 @@ import os
 import resource
 import statistics
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.generate import write_content
-from benchmarks.remote import IDENTIFIER, fresh_plan
+from benchmarks.remote import IDENTIFIER, floor_bodies, fresh_plan, send_from_threads
 from benchmarks.server import ServerProcess, sandbox_process
 from contentsync.apply import apply_plan
 from contentsync.client import IntercomClient
@@ -107,35 +106,9 @@ def apply_run(client: IntercomClient, content: Path) -> Callable[[], None]:
 
 
 def floor_run(client: IntercomClient, content: Path) -> Callable[[], None]:
-    """The same creates, same translations, from PARALLELISM bare threads (as
-    benchmarks.remote.measure_transport_floor)."""
-    plan = fresh_plan(content, client)
-    hc = int(client.list_help_centers()[0]["id"])
-    bodies = [
-        {
-            "name": f"floor {i}",
-            "help_center_id": hc,
-            "translated_content": {
-                loc: {"name": t["name"], "description": t.get("description", "")}
-                for loc, t in change.translations.items()
-            },
-        }
-        for i, change in enumerate(plan.changes)
-    ]
-    shares = [bodies[k::PARALLELISM] for k in range(PARALLELISM)]
-
-    def send(share: list[dict[str, object]]) -> None:
-        for body in share:
-            client.create_collection(body)
-
-    def run() -> None:
-        threads = [threading.Thread(target=send, args=(share,)) for share in shares]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-    return run
+    """The same creates from PARALLELISM bare threads, as the benchmark's transport floor."""
+    bodies = floor_bodies(client, fresh_plan(content, client))
+    return lambda: send_from_threads(client, bodies, PARALLELISM)
 
 
 def cpu_ms(runs: list[Cost], side: Callable[[Cost], Cpu]) -> str:
