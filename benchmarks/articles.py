@@ -7,10 +7,12 @@ scenario in its own interpreter (so its peak memory is its own) and prints one J
 
 - the baseline, `cmarkgfm.github_flavored_markdown_to_html` over the same bodies (front matter
   already cut off, files already read), median of `--baseline-repeat` runs, each in a fork;
-- the scenario, median of `--repeat` runs: `validate` (load_content), `plan-unchanged` and
-  `plan-first` (load, authors, the live JSON read into the live tree, compare, diff, render the
-  plan as text; against the live state of a sandbox holding the tree, or an empty one), and
-  `export` (the live tree written back as content files).
+- the scenario, median of `--repeat` runs: `validate` (load_content); `plan-unchanged`,
+  `plan-unchanged-cold` and `plan-first` (load, authors, the live JSON read into the live tree,
+  compare, diff, render the plan as text, with projections remembered in a file as
+  `contentsync plan` does: against the live state of a sandbox holding the tree, with the
+  projections a previous plan left, or none; or against an empty one); and `export` (the live
+  tree written back as content files).
 
 LIVE is a JSON file holding what the list endpoints answered (see `fetch_live`).
 """
@@ -42,9 +44,10 @@ from contentsync.diff import Options, make_plan
 from contentsync.export import export_help_center
 from contentsync.live import read_live
 from contentsync.loader import load_content
+from contentsync.projections import Projections
 from contentsync.sandbox import SANDBOX_TOKEN
 
-SCENARIOS = ("validate", "plan-unchanged", "plan-first", "export")
+SCENARIOS = ("validate", "plan-unchanged", "plan-unchanged-cold", "plan-first", "export")
 LOCALES = ("en", "fr", "de", "es", "it", "ja", "nl", "pt-BR", "sv", "zh-CN")
 AUTHOR = "writer@bench.example"
 
@@ -204,12 +207,14 @@ def bodies(content_dir: Path) -> list[str]:
     return out
 
 
-def plan_work(content_dir: Path, lists: Lists) -> int:
+def plan_work(content_dir: Path, lists: Lists, remembered: Path) -> int:
     """What `contentsync plan` does locally, in its order."""
     desired = load_content(content_dir)
     live = read_live(lists)
     desired = resolve_authors(desired, admin_ids(lists.list_admins()))
-    plan = make_plan(desired, live, Options(api_url="http://127.0.0.1"))
+    projections = Projections.load(remembered)
+    plan = make_plan(desired, live, Options(api_url="http://127.0.0.1"), projections)
+    projections.save(remembered)
     out = io.StringIO()
     render.render_text(plan, out)
     return len(plan.changes)
@@ -273,13 +278,23 @@ def run(
 ) -> dict[str, Any]:
     texts = bodies(content_dir)
     cmark_wall, cmark_cpu = baseline(texts, baseline_repeat)
-    answers = json.loads(live_file.read_text(encoding="utf-8"))
+    files, markdown_mb = len(texts), sum(len(t.encode()) for t in texts) / 1e6
+    del texts  # the scenario's peak memory is its own (the baseline ran in forks)
+    answers = {} if scenario == "validate" else json.loads(live_file.read_text(encoding="utf-8"))
     work: Callable[[], object]
     if scenario == "validate":
         work = lambda: load_content(content_dir)  # noqa: E731
-    elif scenario in ("plan-unchanged", "plan-first"):
+    elif scenario.startswith("plan-"):
         lists = Lists(answers, empty=scenario == "plan-first")
-        work = lambda: plan_work(content_dir, lists)  # noqa: E731
+        remembered = Path(tempfile.mkdtemp(prefix="contentsync-projections-")) / "projections"
+        if scenario == "plan-unchanged":
+            plan_work(content_dir, lists, remembered)  # the plan before: what it leaves
+
+        def work() -> int:
+            if scenario != "plan-unchanged":
+                remembered.unlink(missing_ok=True)
+            return plan_work(content_dir, lists, remembered)
+
     else:
         scratch = Path(tempfile.mkdtemp(prefix="contentsync-export-"))
         runs = iter(range(repeat))
@@ -287,8 +302,8 @@ def run(
     seconds, cpu, result = _median(work, repeat)
     return {
         "scenario": scenario,
-        "files": len(texts),
-        "markdown_mb": sum(len(t.encode()) for t in texts) / 1e6,
+        "files": files,
+        "markdown_mb": markdown_mb,
         "baseline": cmark_wall,
         "baseline_cpu": cmark_cpu,
         "seconds": seconds,

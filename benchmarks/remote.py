@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from benchmarks.generate import write_content
 from benchmarks.server import sandbox_process
@@ -176,32 +177,43 @@ def measure_transport_floor(
         sandbox_process(state, [IDENTIFIER], latency_ms=latency_ms) as server,
         IntercomClient(server.url, SANDBOX_TOKEN) as client,
     ):
-        plan = fresh_plan(content, client)
-        hc = int(client.list_help_centers()[0]["id"])
-        bodies = [
-            {
-                "name": f"floor {i}",
-                "help_center_id": hc,
-                "translated_content": {
-                    loc: {"name": t["name"], "description": t.get("description", "")}
-                    for loc, t in change.translations.items()
-                },
-            }
-            for i, change in enumerate(plan.changes)
-        ]
-        shares = [bodies[k::parallelism] for k in range(parallelism)]
-
-        def send(share: list[dict[str, object]]) -> None:
-            for body in share:
-                client.create_collection(body)
-
-        threads = [threading.Thread(target=send, args=(share,)) for share in shares]
+        bodies = floor_bodies(client, fresh_plan(content, client))
         start = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        send_from_threads(client, bodies, parallelism)
         return time.perf_counter() - start
+
+
+def floor_bodies(client: IntercomClient, plan: Plan) -> list[dict[str, Any]]:
+    """One top-level collection create per change of `plan`, with the change's translations."""
+    hc = int(client.list_help_centers()[0]["id"])
+    return [
+        {
+            "name": f"floor {i}",
+            "help_center_id": hc,
+            "translated_content": {
+                loc: {"name": t["name"], "description": t.get("description", "")}
+                for loc, t in change.translations.items()
+            },
+        }
+        for i, change in enumerate(plan.changes)
+    ]
+
+
+def send_from_threads(
+    client: IntercomClient, bodies: list[dict[str, Any]], parallelism: int
+) -> None:
+    """Create every body, `parallelism` threads each sending its share one after another."""
+
+    def send(share: list[dict[str, Any]]) -> None:
+        for body in share:
+            client.create_collection(body)
+
+    shares = [bodies[k::parallelism] for k in range(parallelism)]
+    threads = [threading.Thread(target=send, args=(share,)) for share in shares]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def measure_latency(work: Path, latency_ms: float, samples: int = 200) -> tuple[float, float]:

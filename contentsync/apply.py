@@ -14,8 +14,8 @@ so Intercom, which shows objects in creation order, shows them in file order.
 
 from __future__ import annotations
 
+import heapq
 import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
@@ -184,6 +184,28 @@ def apply_plan(
     return run.report
 
 
+def _chain_lengths(
+    changes: list[Change], deps: Mapping[str, set[str]], unlocks: Mapping[str, list[Change]]
+) -> dict[str, int]:
+    """ref -> the most changes that must run one after another from it on, itself included
+    (without recursion: a chain of siblings can be thousands long)."""
+    left = {c.ref: len(deps[c.ref]) for c in changes}
+    free = [c for c in changes if not deps[c.ref]]
+    order: list[Change] = []
+    while free:
+        change = free.pop()
+        order.append(change)
+        for later in unlocks[change.ref]:
+            left[later.ref] -= 1
+            if not left[later.ref]:
+                free.append(later)
+    length: dict[str, int] = {}
+    for change in reversed(order):
+        after = (length.get(later.ref, 0) for later in unlocks[change.ref])
+        length[change.ref] = 1 + max(after, default=0)
+    return length
+
+
 class _Run:
     def __init__(
         self,
@@ -218,14 +240,27 @@ class _Run:
     def phase(self, changes: list[Change]) -> None:
         """Workers take the next ready change themselves the moment they finish one, and
         report each result under a lock (no hand-off to another thread per request); this
-        thread only waits, staying responsive to Ctrl-C."""
+        thread only waits, staying responsive to Ctrl-C.
+
+        Of the ready changes, the one with the longest chain of changes waiting on it goes
+        first, then plan order: the chain decides when the phase can end. First come, first
+        served let the 60 collections of a 60 x 10 tree, each waiting for the one before
+        it, queue behind sections: 89 round trips at parallelism 8 against 86 this way, for
+        660 changes whose floor is 82.5. One worker cannot finish sooner in any order, so
+        it keeps the plan's: what was done before a failure is the plan up to it."""
         deps = dependencies(changes)
         waiting = {c.ref: set(deps[c.ref]) for c in changes}
         unlocks: dict[str, list[Change]] = {c.ref: [] for c in changes}
         for c in changes:
             for ref in deps[c.ref]:
                 unlocks[ref].append(c)
-        ready = deque(c for c in changes if not deps[c.ref])
+        if self.parallelism > 1:
+            chain = _chain_lengths(changes, deps, unlocks)
+        else:
+            chain = dict.fromkeys(deps, 0)
+        position = {c.ref: i for i, c in enumerate(changes)}
+        ready = [(-chain[c.ref], position[c.ref], c) for c in changes if not deps[c.ref]]
+        heapq.heapify(ready)
         started: set[str] = set()
         turn = threading.Condition()
         reporting = threading.Lock()
@@ -240,7 +275,7 @@ class _Run:
                     if self.halted or not ready:
                         turn.notify_all()
                         return
-                    change = ready.popleft()
+                    change = heapq.heappop(ready)[2]
                     started.add(change.ref)
                     busy += 1
                 result = self.execute(change)
@@ -250,7 +285,8 @@ class _Run:
                         for later in unlocks[change.ref]:
                             waiting[later.ref].discard(change.ref)
                             if not waiting[later.ref]:
-                                ready.append(later)
+                                entry = (-chain[later.ref], position[later.ref], later)
+                                heapq.heappush(ready, entry)
                     else:
                         self.failed = True
                     turn.notify_all()

@@ -50,6 +50,7 @@ from contentsync.live import read_live
 from contentsync.loader import load_content
 from contentsync.model import DesiredState, LiveState, walk
 from contentsync.plan import Plan
+from contentsync.projections import Projections
 from contentsync.schemas import write_all
 
 if TYPE_CHECKING:
@@ -57,7 +58,8 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 TOKEN_ENV = "INTERCOM_ACCESS_TOKEN"
-SANDBOX_STATE = Path(".contentsync") / "sandbox.json"
+SCRATCH = Path(".contentsync")  # contentsync's own files beside the content, never committed
+PROJECTIONS = "projections"  # what plan remembers of article bodies (contentsync/projections.py)
 
 
 @dataclass
@@ -312,15 +314,16 @@ class Target:
     description: str
 
 
-def _sandbox_state(config: Config) -> Path:
-    """The embedded sandbox's state file, in a folder that tells git to ignore it: the state
-    is a scratch copy of "Intercom", not content, and must not end up in a commit."""
-    state = config.root / SANDBOX_STATE
-    state.parent.mkdir(parents=True, exist_ok=True)
-    ignore = state.parent / ".gitignore"
+def _scratch(config: Config, name: str) -> Path:
+    """A file of contentsync's own, in a folder that tells git to ignore it: the embedded
+    sandbox's state (a scratch copy of "Intercom") and the remembered projections of article
+    bodies are not content, and must not end up in a commit."""
+    folder = config.root / SCRATCH
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
     if not ignore.exists():
-        ignore.write_text("# contentsync --sandbox state: not content, never committed\n*\n")
-    return state
+        ignore.write_text("# contentsync's scratch files: not content, never committed\n*\n")
+    return folder / name
 
 
 @contextlib.contextmanager
@@ -340,7 +343,7 @@ def _client(
         locales = (
             {hc.identifier: hc.default_locale for hc in desired.help_centers} if desired else {}
         )
-        state = _sandbox_state(config)
+        state = _scratch(config, "sandbox.json")
         target = Target("sandbox", f"the embedded sandbox ({_shown(state)})")
         log.info("target: %s, Intercom API %s", target.description, config.api_version)
         admins = emails(desired) if desired else []
@@ -402,7 +405,15 @@ def _plan(
         pins_ignored=options.pins_ignored(),
         exact=exact,
     )
-    return replace(make_plan(desired, live, settings), target=target.description)
+    remembered = _scratch(config, PROJECTIONS)
+    projections = Projections.load(remembered)
+    plan = make_plan(desired, live, settings, projections)
+    log.info("projected %d article bodies not seen before", projections.computed)
+    try:
+        projections.save(remembered)
+    except OSError as exc:  # a cache: the plan stands without it
+        log.warning("could not keep the projections in %s (%s)", _shown(remembered), exc.strerror)
+    return replace(plan, target=target.description)
 
 
 def _read_live(client: IntercomClient) -> LiveState:
@@ -672,7 +683,8 @@ def _check_fresh(
         )
     if saved.content_digest != content_digest(desired):
         raise StalePlan("stale plan: the content changed since the plan was made; plan again")
-    if saved.live_digest != live_digest(saved.changes, live):
+    remembered = Projections.load(_scratch(config, PROJECTIONS))
+    if saved.live_digest != live_digest(saved.changes, live, remembered):
         raise StalePlan(
             "stale plan: the live help center changed since the plan was made; plan again"
         )

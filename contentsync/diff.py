@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -18,7 +19,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from contentsync.bodies import article_url, comparable, link_targets
+from contentsync.bodies import article_url, link_targets, resolve_links, word_count
 from contentsync.canonical import canonical
 from contentsync.errors import IdentityError, Problem
 from contentsync.gcpause import collector_paused
@@ -34,6 +35,7 @@ from contentsync.model import (
     walk,
 )
 from contentsync.plan import Change, FieldChange, HelpCenterSummary, Plan, Unmanaged, digest
+from contentsync.projections import Projections
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,12 @@ def make_plan(
     desired: DesiredState,
     live: LiveState,
     options: Options = Options(),
+    projections: Projections | None = None,
 ) -> Plan:
+    """`projections` remembers article bodies' projections between runs (none: this run's)."""
+    projections = projections or Projections()
     with collector_paused():
-        matcher = _Matcher(desired, live, options)
+        matcher = _Matcher(desired, live, options, projections)
         matcher.match()
         if matcher.problems:
             raise IdentityError(matcher.problems)
@@ -71,7 +76,7 @@ def make_plan(
             help_centers=summaries,
             unmanaged=tuple(sorted(matcher.unmanaged, key=lambda u: (u.help_center, u.address))),
             content_digest=content_digest(desired),
-            live_digest=live_digest(changes, live),
+            live_digest=live_digest(changes, live, projections),
             api_url=options.api_url,
             api_version=options.api_version,
             pins_ignored=options.pins_ignored,
@@ -80,6 +85,8 @@ def make_plan(
 
 
 def content_digest(desired: DesiredState) -> str:
+    """What a saved plan was made from. Bodies go in by their own digests: JSON-encoding 180 MB
+    of article HTML took 4x as long as hashing it."""
     return digest(
         [
             hc.identifier,
@@ -91,8 +98,8 @@ def content_digest(desired: DesiredState) -> str:
                     n.path,
                     n.kind,
                     n.id,
-                    dict(n.fields),
-                    {k: dict(v) for k, v in n.translations.items()},
+                    _bodies_digested(n.fields),
+                    {k: _bodies_digested(v) for k, v in n.translations.items()},
                 ]
                 for n, _, _ in walk(hc.children)
             ],
@@ -101,7 +108,16 @@ def content_digest(desired: DesiredState) -> str:
     )
 
 
-def live_digest(changes: Iterable[Change], live: LiveState) -> str:
+def _bodies_digested(fields: Mapping[str, str]) -> dict[str, str]:
+    return {
+        k: hashlib.sha256(v.encode("utf-8", "surrogatepass")).hexdigest() if k == "body" else v
+        for k, v in fields.items()
+    }
+
+
+def live_digest(
+    changes: Iterable[Change], live: LiveState, projections: Projections | None = None
+) -> str:
     """What a saved plan depends on in Intercom: each object it touches, and each parent it
     touches or moves out of with that parent's children, so a sibling made in Intercom with the
     name of a create stales the plan. A change anywhere else does not (a typo fixed in
@@ -123,18 +139,18 @@ def live_digest(changes: Iterable[Change], live: LiveState) -> str:
     rows: list[Any] = []
     for id in sorted(touched | parents):
         node = by_id.get(id)
-        rows.append([id, _node_row(node) if node else None])
+        rows.append([id, _node_row(node, projections or Projections()) if node else None])
     for id in sorted(parents):
         rows.append([id, sorted((n.kind, n.id, n.key) for n in children.get(id, ()))])
     return digest(rows)
 
 
-def _node_row(n: LiveNode) -> list[Any]:
-    """A live object as a saved plan depends on it: bodies by their canonical projection,
-    since Intercom signs image URLs anew on every read."""
+def _node_row(n: LiveNode, projections: Projections) -> list[Any]:
+    """A live object as a saved plan depends on it: bodies by (the key of) their canonical
+    projection, since Intercom signs image URLs anew on every read."""
 
     def seen(fields: Mapping[str, str]) -> dict[str, str]:
-        return {k: canonical(v) if k == "body" else v for k, v in fields.items()}
+        return {k: projections.key(v) if k == "body" else v for k, v in fields.items()}
 
     return [n.kind, n.parent_id, n.help_center_id, seen(n.fields),
             {k: seen(v) for k, v in sorted(n.translations.items())}]  # fmt: skip
@@ -163,10 +179,12 @@ class _Matcher:
         desired: DesiredState,
         live: LiveState,
         options: Options,
+        projections: Projections,
     ) -> None:
         self.desired = desired
         self.live = live
         self.options = options
+        self.projections = projections
         self.problems: list[Problem] = []
         self.unmanaged: list[Unmanaged] = []
         self.help_center_ids: dict[str, str] = {}
@@ -178,7 +196,7 @@ class _Matcher:
         self.managed: dict[str, list[LiveNode]] = {}
         self.children_of: dict[str, list[LiveNode]] = defaultdict(list)
         self._urls: dict[str, str] | None = None
-        self._live_bodies: dict[str, str] = {}  # body HTML -> its canonical projection
+        self._live_bodies: dict[str, str] = {}  # body HTML -> its projection's key
         self._desired_bodies: dict[str, str] = {}  # the same, for content, links resolved
         self.by_path: dict[str, _Place] = {}
         # (help center, parent file or "", kind) -> the places there, in file order
@@ -464,16 +482,59 @@ class _Matcher:
 
     def _value(self, name: str, value: str, *, desired: bool) -> str:
         """A field as it is compared. Intercom rewrites the HTML it stores, so a body compares
-        by its canonical projection, with links to other articles by their ids."""
+        by (the key of) its canonical projection, with links to other articles by their ids."""
         if name != "body":
             return value
         # pairing compares every leftover with every other: project each body once
         memo = self._desired_bodies if desired else self._live_bodies
         found = memo.get(value)
         if found is None:
-            found = comparable(value, self.article_urls()) if desired else canonical(value)
+            found = self.projections.key(self._resolved(value) if desired else value)
             memo[value] = found
         return found
+
+    def _resolved(self, html: str) -> str:
+        """A content body with its links resolved as far as they can be (a link to an article
+        made in this plan never equals a live one)."""
+        return resolve_links(html, self.article_urls())
+
+    def _keyed(self, flat: Mapping[str, str], *, desired: bool) -> dict[str, str]:
+        return {
+            path: self._value(path.rpartition(".")[2], value, desired=desired)
+            for path, value in flat.items()
+        }
+
+    def _field_changes(
+        self, before: Mapping[str, str], after: Mapping[str, str]
+    ) -> tuple[FieldChange, ...]:
+        """Field-level detail between two flat forms (live, content): bodies compare by their
+        projections, and a changed one shows as the unified diff of them."""
+        changed = (
+            _changed_fields(self._keyed(before, desired=False), self._keyed(after, desired=True))
+            if before and after
+            else _changed_fields(before, after)  # a create or a delete: nothing to compare
+        )
+        return tuple(
+            self._body_change(f.path, before, after) if f.path.endswith("body") else f
+            for f in changed
+        )
+
+    def _body_change(
+        self, path: str, before: Mapping[str, str], after: Mapping[str, str]
+    ) -> FieldChange:
+        """A body created is summed up by its words, one deleted by nothing, one changed by
+        the unified diff of its readable projection."""
+        old, new = before.get(path) or "", after.get(path) or ""
+        if not before:
+            return FieldChange(path, None, new, words=word_count(new))
+        if not after:
+            return FieldChange(path, old, None)
+        old = canonical(old) if old else ""
+        new = canonical(self._resolved(new)) if new else ""
+        lines = difflib.unified_diff(
+            old.splitlines(), new.splitlines(), "live", "content", n=2, lineterm=""
+        )
+        return FieldChange(path, old or None, new or None, "\n".join(lines))
 
     def article_urls(self) -> dict[str, str]:
         """Article file -> a URL naming its live article, for what is matched so far."""
@@ -509,20 +570,16 @@ class _Matcher:
         fields: Mapping[str, str],
         translations: Mapping[str, Mapping[str, str]],
         default_locale: str,
-        *,
-        desired: bool,
     ) -> dict[str, str]:
-        """The comparable form: dotted field -> value, default locale at the top (Intercom
-        also lists it among the translations of a multilingual help center)."""
+        """The flat form: dotted field -> value, default locale at the top (Intercom also
+        lists it among the translations of a multilingual help center)."""
         names = KINDS[kind].fields
-        flat = {name: self._value(name, fields.get(name, ""), desired=desired) for name in names}
+        flat = {name: fields.get(name, "") for name in names}
         for locale, text in sorted(translations.items()):
             if locale == default_locale:
                 continue
             for name in names:
-                flat[f"translations.{locale}.{name}"] = self._value(
-                    name, text.get(name, ""), desired=desired
-                )
+                flat[f"translations.{locale}.{name}"] = text.get(name, "")
         return flat
 
     def _change(
@@ -555,9 +612,7 @@ class _Matcher:
             "translations": node.translations,
             "origin": node.origin,
         }
-        after = self._flat(
-            node.kind, node.fields, node.translations, hc.default_locale, desired=True
-        )
+        after = self._flat(node.kind, node.fields, node.translations, hc.default_locale)
         sibling_key = (parent_live or parent_ref or "", node.kind)
         if pair is None:
             previous = last_create.get(sibling_key)
@@ -566,23 +621,22 @@ class _Matcher:
                 action="create",
                 ref=node.path,
                 after_ref=previous,
-                fields=_field_changes({}, after),
+                fields=self._field_changes({}, after),
                 notes=self._appears_last(place),
                 **common,
             )
         live = pair.live
-        before = self._flat(
-            live.kind, live.fields, live.translations, hc.default_locale, desired=False
-        )
+        before = self._flat(live.kind, live.fields, live.translations, hc.default_locale)
         moved = self._parent_key(live) != (parent_live or parent_ref)
         if moved and live.other_parents:
             self._problem(
                 node.origin,
                 f"article {live.id} is in several help centers: contentsync never moves it",
             )
-        if before == after and not moved:
+        same = self._keyed(before, desired=False) == self._keyed(after, desired=True)
+        if same and not moved:
             return None
-        fields = _field_changes(before, after)
+        fields = () if same else self._field_changes(before, after)
         if moved:
             old = (
                 f"{self._address(self.by_id[live.parent_id])} ({live.parent_id})"
@@ -687,7 +741,7 @@ class _Matcher:
                 self.unmanaged.append(Unmanaged(n.kind, hc.identifier, n.id, self._address(n)))
                 continue
             notes = self._holds(n) if n.kind == "collection" else ()
-            before = self._flat(n.kind, n.fields, n.translations, hc.default_locale, desired=False)
+            before = self._flat(n.kind, n.fields, n.translations, hc.default_locale)
             out.append(
                 Change(
                     action="delete",
@@ -702,7 +756,7 @@ class _Matcher:
                     help_center_id=n.help_center_id,
                     parent_id=n.parent_id,
                     default_locale=hc.default_locale,
-                    fields=_field_changes(before, {}),
+                    fields=self._field_changes(before, {}),
                     notes=notes,
                 )
             )
@@ -781,20 +835,6 @@ def _second_updates(changes: list[Change]) -> list[Change]:
             )
         )
     return out
-
-
-def _field_changes(before: Mapping[str, str], after: Mapping[str, str]) -> tuple[FieldChange, ...]:
-    """Field-level detail; a body's as a unified diff of its readable projection."""
-    return tuple(_with_body_diff(f) for f in _changed_fields(before, after))
-
-
-def _with_body_diff(change: FieldChange) -> FieldChange:
-    if not change.path.endswith("body"):
-        return change
-    before = (change.before or "").splitlines()
-    after = (change.after or "").splitlines()
-    lines = difflib.unified_diff(before, after, "live", "content", n=2, lineterm="")
-    return FieldChange(change.path, change.before, change.after, "\n".join(lines))
 
 
 def _changed_fields(before: Mapping[str, str], after: Mapping[str, str]) -> tuple[FieldChange, ...]:

@@ -1,5 +1,5 @@
 """The plan: ordered Create/Update/Delete changes, counts, digests, the safety gate, and its
-JSON form (`format_version` 1), which is also the plan file `apply PLANFILE` reads.
+JSON form (`format_version` 3), which is also the plan file `apply PLANFILE` reads.
 
 A plan is data. Renderers format it, apply executes it; neither decides the other's policy.
 """
@@ -15,7 +15,7 @@ from typing import Any, Literal
 from contentsync.errors import PlanRefused, UnsafePlan
 from contentsync.model import KindName, Origin
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: a new body's size in words; content digests of bodies by digest
 _BODY = "body"
 Action = Literal["create", "update", "delete"]
 SYMBOL: Mapping[Action, str] = {"create": "+", "update": "~", "delete": "-"}
@@ -31,6 +31,7 @@ class FieldChange:
     before: str | None
     after: str | None
     diff: str = ""
+    words: int = 0  # a new body's, to say how long it is
 
     def to_dict(self) -> dict[str, Any]:
         if not self.path.endswith(_BODY):
@@ -39,13 +40,15 @@ class FieldChange:
             "path": self.path,
             "before": None if self.before is None else _sha(self.before),
             "after": None if self.after is None else _sha(self.after),
-            "size": len(self.after or ""),
+            "words": self.words,
             "diff": self.diff,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FieldChange:
-        return cls(data["path"], data["before"], data["after"], data.get("diff", ""))
+        return cls(
+            data["path"], data["before"], data["after"], data.get("diff", ""), data.get("words", 0)
+        )
 
 
 @dataclass(frozen=True)

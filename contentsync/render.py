@@ -111,7 +111,7 @@ def _is_body(f: FieldChange) -> bool:
 def _body_summary(f: FieldChange, action: Action) -> str:
     """A new body by its size; a changed one by the diff of its readable text, below."""
     if action == "create":
-        return f"({len(f.after or '')} characters of text)"
+        return f"({f.words} word{'s' if f.words != 1 else ''})"
     if action == "delete":
         return "(deleted)"
     return "changed:" if f.diff else "changed"

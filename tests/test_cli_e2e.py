@@ -321,7 +321,7 @@ def test_saved_plan_applies_exactly(applied: Path) -> None:
     assert made.code == 0 and "apply plan.json" in made.err
     data = json.loads((applied / "plan.json").read_text())
     # a rename with its translations unchanged is one update (with --exact: delete + create)
-    assert data["format_version"] == 2 and data["summary"] == {
+    assert data["format_version"] == 3 and data["summary"] == {
         "create": 0, "update": 1, "delete": 0,
     }  # fmt: skip
     result = cs(applied, "apply", "plan.json")

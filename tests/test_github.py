@@ -240,16 +240,21 @@ GITHUB_CONTEXT = {
     "github.token": "ghs_fake_token_1234567890",
     "github.event.pull_request.head.repo.full_name != github.repository": "false",
     "github.event.pull_request.head.sha": "0123456789abcdef0123",
+    "github.event.pull_request.base.sha": "",  # a test of `status` names a commit of its own
     # contentsync comes from this virtualenv: installing it is the install step's business.
     "steps.install.outputs.contentsync": str(Path(sys.executable).parent / "contentsync"),
 }
 
 
 def _run_action(
-    workdir: Path, tmp_path: Path, env: dict[str, str] | None = None, **given: str
+    workdir: Path,
+    tmp_path: Path,
+    env: dict[str, str] | None = None,
+    context: dict[str, str] | None = None,
+    **given: str,
 ) -> tuple[int, dict[str, str], subprocess.CompletedProcess[str]]:
     """Run action.yml's `run` step with bash as the runner would; returns (rc, outputs, proc).
-    `env` adds to the job's environment (GITHUB_* variables)."""
+    `env` adds to the job's environment (GITHUB_* variables), `context` to GITHUB_CONTEXT."""
     action = _load(ACTION)
     inputs = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
     unknown = set(given) - set(inputs)
@@ -272,7 +277,8 @@ def _run_action(
         **(env or {}),
     }
     step = next(s for s in action["runs"]["steps"] if s.get("id") == "run")
-    step_env = {k: _expr(str(v), inputs, GITHUB_CONTEXT) for k, v in step["env"].items()}
+    known = {**GITHUB_CONTEXT, **(context or {})}
+    step_env = {k: _expr(str(v), inputs, known) for k, v in step["env"].items()}
     script = temp / "step.sh"
     script.write_text(step["run"], encoding="utf-8")
     proc = subprocess.run(
@@ -371,7 +377,7 @@ def test_action_refuses_an_unknown_command(workdir: Path, tmp_path: Path) -> Non
     rc, out, proc = _run_action(workdir, tmp_path, command="destroy")
     assert rc == 1
     assert out["exit-code"] == "1"
-    assert "must be validate, plan, apply, apply-reviewed, drift or comment" in proc.stdout
+    assert "must be validate, plan, apply, apply-reviewed, drift, status or comment" in proc.stdout
 
 
 def test_action_never_runs_shell_from_inputs(workdir: Path, tmp_path: Path) -> None:
@@ -521,6 +527,59 @@ def test_action_comment_is_composed_from_the_jobs_validate_and_plan(
     assert "embedded sandbox" in comment
     assert "Commit 0123456789ab" in comment
     assert "https://github.example/acme/help/actions/runs/42" in comment
+
+
+def test_action_status_and_the_comment_say_what_the_pull_request_does_to_translations(
+    workdir: Path, tmp_path: Path
+) -> None:
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-c", "user.name=Writer", "-c", "user.email=w@acme.com", *args],
+            cwd=workdir, capture_output=True, text=True, check=True,
+            env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"},
+        )  # fmt: skip
+        return done.stdout.strip()
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "the help center")
+    base = git("rev-parse", "HEAD")
+    refund = workdir / "content/acme-help/3-billing/3-refunds/request-a-refund.md"
+    refund.write_text(refund.read_text(encoding="utf-8").replace("5 business", "3 business"))
+    git("commit", "-q", "-am", "refunds are faster")
+    pull_request = {"github.event.pull_request.base.sha": base}
+
+    rc, out, proc = _run_action(workdir, tmp_path, context=pull_request, command="status")
+    assert rc == 0, proc.stdout + proc.stderr
+    status = Path(out["markdown"]).read_text(encoding="utf-8")
+    assert "This changes the English text of 1 article" in status
+    assert status in (tmp_path / "runner-temp" / "summary.md").read_text(encoding="utf-8")
+
+    assert _run_action(workdir, tmp_path, command="validate")[0] == 0
+    assert _run_action(workdir, tmp_path, command="plan", sandbox="true")[0] == 0
+    rc, out, proc = _run_action(workdir, tmp_path, command="comment")
+    assert rc == 0, proc.stdout + proc.stderr
+    comment = Path(out["comment"]).read_text(encoding="utf-8")
+    plan_at, status_at = comment.index("## contentsync plan"), comment.index(status.strip())
+    assert plan_at < status_at < comment.index("<sub>Commit")
+
+
+def test_a_long_translation_status_keeps_its_sentences_in_the_comment(tmp_path: Path) -> None:
+    status = tmp_path / "status.md"
+    rows = "".join(f"| article | content/x/a-{i}.md | fr, de |\n" for i in range(400))
+    sentences = "This changes the English text of 400 articles: fr and de now lag."
+    status.write_text(f"## Translation status\n\n{sentences}\n\n| kind | file | lag |\n{rows}")
+    plan = tmp_path / "plan.md"
+    plan.write_text("## contentsync plan\n\n**Plan:** 3 to create\n", encoding="utf-8")
+    comment, _ = _compose(
+        tmp_path, IS_FORK="false", HAS_TOKEN="true", VALIDATE_OUTCOME="success",
+        PLAN_OUTCOME="success", PLAN_MARKDOWN=str(plan),
+        STATUS_OUTCOME="success", STATUS_MARKDOWN=str(status),
+    )  # fmt: skip
+    assert sentences in comment
+    assert "a-0.md" not in comment  # the table is in the job summary
+    assert "is in the job summary" in comment
+    assert len(comment) < 5000
 
 
 def test_action_comment_for_invalid_content_shows_problems_not_annotations(
@@ -688,6 +747,12 @@ def test_pull_requests_validate_plan_comment_and_keep_the_plan_file() -> None:
     assert plan_step["with"]["command"] == "plan"
     assert plan_step["with"]["token"] == "${{ secrets.INTERCOM_ACCESS_TOKEN }}"
     assert _named(plan, "Validate")["with"]["command"] == "validate"
+
+    status = _named(plan, "Translation status")
+    assert status["with"] == {"command": "status"}
+    assert status["if"] == "${{ !cancelled() }}"  # offline: forks and failed plans get it too
+    names = [step.get("name") for step in plan["steps"]]
+    assert names.index("Translation status") < names.index("Compose the comment")
 
     compose = _named(plan, "Compose the comment")
     assert compose["with"] == {"command": "comment"}

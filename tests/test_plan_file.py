@@ -77,7 +77,7 @@ def test_round_trip_through_json() -> None:
 
 def test_plan_file_fields_in_their_documented_order() -> None:
     data = rich_plan().to_dict()
-    assert data["format_version"] == FORMAT_VERSION == 2
+    assert data["format_version"] == FORMAT_VERSION == 3
     assert (data["api_version"], data["pins_ignored"]) == ("2.16", "--ignore-pins")
     wallets = data["changes"][2]
     assert list(wallets)[:8] == [
@@ -87,7 +87,7 @@ def test_plan_file_fields_in_their_documented_order() -> None:
     assert [c["position"] for c in data["changes"]] == [1, 2, 3, 5, 9]
 
 
-@pytest.mark.parametrize("version", [None, 0, 1, 3, "2"])
+@pytest.mark.parametrize("version", [None, 0, 1, 2, 4, "3"])
 def test_wrong_format_version_is_refused(version: Any) -> None:
     data = rich_plan().to_dict()
     data["format_version"] = version
@@ -98,7 +98,7 @@ def test_wrong_format_version_is_refused(version: Any) -> None:
 @pytest.mark.parametrize(
     "garbage",
     [
-        {"format_version": 2},
+        {"format_version": 3},
         {**rich_plan().to_dict(), "changes": "nope"},
         {**rich_plan().to_dict(), "changes": [["create"]]},
         {**rich_plan().to_dict(), "changes": None},

@@ -228,7 +228,7 @@ def test_json_format_version_order_and_round_trip() -> None:
     plan = sample_plan()
     rendered = render_json(plan)
     data = json.loads(rendered)
-    assert data["format_version"] == 2
+    assert data["format_version"] == 3
     assert list(data) == [
         "format_version", "api_url", "target", "api_version", "pins_ignored", "content_digest",
         "live_digest", "max_delete_fraction", "summary", "help_centers", "changes", "unmanaged",

@@ -3,14 +3,32 @@
 # left behind, and copies any explanation that is not a plan into the job summary (the plan
 # itself is already there: contentsync appends it). Inputs, all from the environment:
 #   IS_FORK, HAS_TOKEN           "true"/"false"
-#   VALIDATE_OUTCOME, PLAN_OUTCOME   success, failure, skipped or empty
-#   VALIDATE_LOG, PLAN_LOG, PLAN_MARKDOWN   files (may be empty or missing)
+#   VALIDATE_OUTCOME, PLAN_OUTCOME, STATUS_OUTCOME   success, failure, skipped or empty
+#   VALIDATE_LOG, PLAN_LOG, PLAN_MARKDOWN, STATUS_MARKDOWN   files (may be empty or missing)
 #   RUN_URL, HEAD_SHA
-# action.yml's `comment` command sets them from what its validate and plan commands left in
-# $RUNNER_TEMP.
+# action.yml's `comment` command sets them from what its validate, plan and status commands
+# left in $RUNNER_TEMP.
 set -euo pipefail
 
 limit=50000  # room for the notes around a log, under GitHub's 65,536-character comment limit
+# The translation status goes under the plan (cut to max-chars, 60,000 by default): whole up to
+# this size, else its sentences only (its tables are in the job summary).
+status_limit=4000
+
+translation_status() {
+  local file=${STATUS_MARKDOWN:-}
+  if [ "${STATUS_OUTCOME:-}" != "success" ] || [ -z "$file" ] || [ ! -s "$file" ]; then
+    return
+  fi
+  if [ "$(wc -c < "$file")" -le "$status_limit" ]; then
+    cat "$file"
+  else
+    grep -v -e '^|' -e '^<' -e '^\*\*' "$file" | cat -s | head -c "$status_limit"
+    echo
+    echo "(The whole translation status, with every item and locale, is in the job summary.)"
+  fi
+  echo
+}
 
 fenced() {  # a log file in a code fence, cut to $limit characters
   local file=$1
@@ -74,6 +92,7 @@ sha=${HEAD_SHA:-}
     echo "$body"
     echo
   fi
+  translation_status
   echo "<sub>Commit ${sha:0:12} · [run log and full plan](${RUN_URL:-})</sub>"
 }
 

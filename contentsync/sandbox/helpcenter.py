@@ -381,12 +381,13 @@ def _merged_texts(
         return translations
     if not isinstance(raw, dict):
         raise ApiProblem(400, "parameter_invalid", "translated_content must be an object")
+    enabled = set(hc["locales"])
     for locale, content in raw.items():
         if locale == "type":
             continue
         if locale not in LOCALE_SET:
             raise ApiProblem(400, "parameter_invalid", f"Unknown locale {locale}")
-        if locale not in hc["locales"]:
+        if locale not in enabled:
             raise ApiProblem(
                 400, "parameter_invalid", f"Locale {locale} is not enabled in this help center"
             )
