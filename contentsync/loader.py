@@ -9,7 +9,8 @@ Entries are read in code point order of their names: that is the order of creati
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,9 +125,9 @@ class _Reader:
             self.problem(content_dir, "content directory not found")
             raise ContentError(self.problems)
         self.article_files = {
-            p.relative_to(content_dir).as_posix()
-            for p in content_dir.rglob("*" + ARTICLE_SUFFIX)
-            if self.article_name(p, quiet=True)[1] is None
+            path
+            for path in _markdown_files(content_dir, "")
+            if split_locale(path.rpartition("/")[2][: -len(ARTICLE_SUFFIX)])[1] is None
         }
         help_centers = []
         for entry in sorted(content_dir.iterdir()):
@@ -517,6 +518,21 @@ class _Reader:
             if key in data:
                 fields[key] = str(data[key])
         return fields, document
+
+
+def _markdown_files(folder: Path, prefix: str) -> Iterator[str]:
+    """Every `*.md` below `folder`, as posix paths after `prefix`: what Path.rglob finds (into
+    no symlinked folder, past unreadable ones), without a Path, a match and a set per file."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+    except PermissionError:
+        return
+    for entry in entries:
+        if entry.name.endswith(ARTICLE_SUFFIX):
+            yield prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            yield from _markdown_files(Path(entry.path), f"{prefix}{entry.name}/")
 
 
 def _closing_line(text: str, first_end: int) -> int:
