@@ -102,9 +102,9 @@ class Rendered:
 class Scanned:
     """What is wrong in cmark's HTML (offsets in it), and its links and images in order."""
 
-    problems: list[html_subset.HtmlProblem] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)
-    images: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[html_subset.HtmlProblem]
+    links: list[str]
+    images: list[tuple[str, str]]
 
 
 def render(markdown: str, *, first_line: int = 1) -> Rendered:
