@@ -24,7 +24,7 @@ import yaml
 
 from contentsync.errors import ContentError, Problem
 from contentsync.githistory import NOW, History
-from contentsync.locales import DEFAULT_LOCALE, LOCALE_SET
+from contentsync.locales import DEFAULT_LOCALE, LOCALE_SET, split_locale
 from contentsync.yamldoc import Document, parse_document
 
 Kind = Literal["article", "collection"]
@@ -202,10 +202,12 @@ def _help_center(
     articles: list[str] = []
     translations: dict[str, dict[str, Translation]] = {}
     for path in (p for p in own if p.endswith(".md")):
-        base, _, locale = path.removesuffix(".md").rpartition(".")
+        base, locale = split_locale(path.removesuffix(".md"))  # as the loader reads it
         source = f"{base.rpartition('/')[2]}.md"
-        if not base or locale not in LOCALE_SET:
+        if locale is None:
             articles.append(path)
+        elif locale not in LOCALE_SET:
+            problems.append(Problem(path, 0, 0, "", _not_a_locale(locale)))
         elif locale == default:
             message = f"{default} is the default locale: its text belongs in {source}"
             problems.append(Problem(path, 0, 0, "", message))

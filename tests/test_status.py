@@ -482,6 +482,7 @@ def test_an_unknown_changed_since_revision_is_a_sentence(repo: Repo) -> None:
 def test_content_problems_are_sentences_with_the_file(repo: Repo) -> None:
     repo.write(f"{HC}/billing/orphan.fr.md", article("Orphelin", "Rien."))
     repo.write(f"{HC}/billing/refunds.en.md", article("Refunds", "Twice."))
+    repo.write(f"{HC}/billing/refunds.fx.md", article("Refunds", "Typo."))  # not an article
     repo.write(COLLECTION, "name: Billing\ntranslations:\n  xx:\n    name: X\n")
     result = repo.status()
     assert result.code == 1
@@ -491,7 +492,8 @@ def test_content_problems_are_sentences_with_the_file(repo: Repo) -> None:
     )
     assert "refunds.en.md: en is the default locale: its text belongs in refunds.md" in result.err
     assert "billing/_collection.yaml:3:3: translations.xx: 'xx' is not one of" in result.err
-    assert "3 problems found." in result.err
+    assert "billing/refunds.fx.md: 'fx' is not one of Intercom's locales" in result.err
+    assert "4 problems found." in result.err
 
 
 def test_history_is_read_by_a_fixed_number_of_git_processes(tmp_path: Path) -> None:
