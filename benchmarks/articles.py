@@ -23,7 +23,6 @@ import argparse
 import io
 import json
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from typing import Any
 import cmarkgfm
 
 from benchmarks.generate import dump
+from benchmarks.memory import peak_rss_mb
 from benchmarks.server import sandbox_process
 from contentsync import render
 from contentsync.apply import apply_plan
@@ -309,7 +309,7 @@ def run(
         "seconds": seconds,
         "cpu": cpu,
         "result": result if isinstance(result, int) else None,
-        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "maxrss_mb": peak_rss_mb(),
     }
 
 

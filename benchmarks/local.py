@@ -1,7 +1,7 @@
 """Plan's local work (load, validate, diff, render) against only parsing the same YAML.
 
 Each scenario runs in its own interpreter (`python -m benchmarks.local SCENARIO ...`) so peak
-memory (ru_maxrss) and warm caches of one do not leak into another. It prints one JSON line:
+memory (VmHWM) and warm caches of one do not leak into another. It prints one JSON line:
 the best wall time over the repeats and the process's peak resident memory.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import resource
 import sys
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from typing import Any
 import yaml
 
 from benchmarks.generate import live_json
+from benchmarks.memory import peak_rss_mb
 from contentsync import render
 from contentsync.diff import Options, make_plan
 from contentsync.gcpause import collector_paused
@@ -96,7 +96,7 @@ def run(
     return {
         "scenario": scenario,
         "seconds": best,
-        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "maxrss_mb": peak_rss_mb(),
     }
 
 

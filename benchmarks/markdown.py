@@ -12,13 +12,13 @@ import argparse
 import os
 import platform
 import random
-import resource
 import statistics
 import time
 from collections.abc import Callable
 
 import cmarkgfm
 
+from benchmarks.memory import peak_rss_mb
 from contentsync import html_subset
 from contentsync.canonical import canonical
 from contentsync.html_to_markdown import to_markdown
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             f"| {name} | {wall:.3f} | {wall / base[0]:.2f}x | {cpu:.3f} | {cpu / base[1]:.2f}x |",
             flush=True,
         )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     print(f"\npeak RSS {peak:.0f} MB")
     return 0
 
