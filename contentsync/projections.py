@@ -42,7 +42,7 @@ def _version() -> bytes:
 
 class Projections:
     """canonical() by digest: `key(html)` names a body's projection (equal keys, equal
-    projections); `text(html)` is the projection itself, for the diff of a changed body."""
+    projections), made only for HTML not seen before."""
 
     def __init__(self, known: dict[bytes, bytes] | None = None) -> None:
         self._known = known or {}
@@ -57,9 +57,6 @@ class Projections:
             self.computed += 1
         self._used[name] = found
         return found.hex()
-
-    def text(self, html: str) -> str:
-        return canonical(html)
 
     @classmethod
     def load(cls, path: Path) -> Projections:
