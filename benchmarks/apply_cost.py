@@ -25,8 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.generate import write_content
-from benchmarks.remote import IDENTIFIER, floor_bodies, fresh_plan, send_from_threads
+from benchmarks.remote import (
+    IDENTIFIER,
+    apply_content,
+    floor_bodies,
+    fresh_plan,
+    send_from_threads,
+)
 from benchmarks.server import ServerProcess, sandbox_process
 from contentsync.apply import apply_plan
 from contentsync.client import IntercomClient
@@ -74,9 +79,7 @@ Prepare = Callable[[IntercomClient, Path], Callable[[], None]]
 
 def measured(work: Path, latency_ms: float, prepare: Prepare) -> Cost:
     """Run what `prepare` returns against a fresh sandbox; only that run is timed."""
-    content = work / f"content-{COLLECTIONS}x{SECTIONS}"
-    if not content.exists():
-        write_content(content, IDENTIFIER, COLLECTIONS, SECTIONS)
+    content = apply_content(work, COLLECTIONS, SECTIONS)
     state = work / f"state-{time.monotonic_ns()}.json"
     with (
         sandbox_process(state, [IDENTIFIER], latency_ms=latency_ms) as server,

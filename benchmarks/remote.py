@@ -81,6 +81,14 @@ def fresh_plan(content: Path, client: IntercomClient) -> Plan:
     return make_plan(desired, read_live(client))
 
 
+def apply_content(work: Path, collections: int, sections: int) -> Path:
+    """The content of `collections` x `sections` to apply, written once per work folder."""
+    content = work / f"apply-content-{collections}x{sections}"
+    if not content.exists():
+        write_content(content, IDENTIFIER, collections, sections)
+    return content
+
+
 def seed(work: Path, collections: int, sections: int) -> Path:
     """A sandbox state holding `collections` x `sections`, made through the API (latency 0)."""
     content = work / "seed-content"
@@ -131,9 +139,7 @@ def measure_apply(
     latency_ms: float,
     rate_limit: int | None = None,
 ) -> ApplyRun:
-    content = work / f"apply-content-{collections}x{sections}"
-    if not content.exists():
-        write_content(content, IDENTIFIER, collections, sections)
+    content = apply_content(work, collections, sections)
     state = work / f"apply-p{parallelism}-{time.monotonic_ns()}.json"
     with (
         sandbox_process(
@@ -169,9 +175,7 @@ def measure_transport_floor(
 ) -> float:
     """The same number of creates, same translations, sent by `parallelism` bare threads with no
     plan and no scheduling: what this client and this server cost per request on this machine."""
-    content = work / f"apply-content-{collections}x{sections}"
-    if not content.exists():
-        write_content(content, IDENTIFIER, collections, sections)
+    content = apply_content(work, collections, sections)
     state = work / f"floor-{time.monotonic_ns()}.json"
     with (
         sandbox_process(state, [IDENTIFIER], latency_ms=latency_ms) as server,
@@ -270,9 +274,7 @@ def measure_pacing(
 ) -> PacingRun:
     """Apply `collections` x (1 + `sections`) creates against a sandbox that allows
     `rate_limit` requests per 10-second window; the server counts 429s and arrivals."""
-    content = work / f"pacing-content-{collections}x{sections}"
-    if not content.exists():
-        write_content(content, IDENTIFIER, collections, sections)
+    content = apply_content(work, collections, sections)
     state = work / f"pacing-{time.monotonic_ns()}.json"
     with (
         sandbox_process(
