@@ -1,15 +1,19 @@
-"""Run the real `contentsync` entry point in-process, as a user would from a shell."""
+"""Run the real `contentsync` entry point, as a user would from a shell: in-process, or in a
+process of its own when a test sends it signals."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import os
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from contentsync.cli import main
+from contentsync.sandbox import SANDBOX_TOKEN
 
 # The teammates the example content names as authors: a sandbox reached by URL must know them
 # (the embedded sandbox adds them by itself).
@@ -25,6 +29,26 @@ class Result:
     @property
     def output(self) -> str:
         return self.out + self.err
+
+
+def cli_env() -> dict[str, str]:
+    """The environment of a CLI process against a sandbox: its token, no colour, no workflow."""
+    env = {**os.environ, "INTERCOM_ACCESS_TOKEN": SANDBOX_TOKEN, "NO_COLOR": "1"}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    return env
+
+
+def cli_process(project: Path, url: str, *args: str) -> subprocess.Popen[str]:
+    """The CLI in a process of its own against the sandbox at `url` (for signals), its output
+    piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "contentsync", "--api-url", url, *args],
+        cwd=project,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @contextlib.contextmanager

@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,32 +21,19 @@ from contentsync.live import read_live
 from contentsync.loader import load_content
 from contentsync.plan import Change, Plan
 from contentsync.sandbox import SANDBOX_TOKEN, running_sandbox
+from tests.clirun import EXAMPLE_AUTHORS, cli_env, cli_process
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "content"
 # The example's article authors: a sandbox reached by URL knows only the admins it is given.
-AUTHORS = ("docs@acme.example", "billing@acme.example")
 # Applying the example to an empty help center: 19 collections, 5 articles, and one update
 # that writes the links between two articles that link to each other.
 CHANGES = 25
 
 
-def _cli(project: Path, url: str, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "INTERCOM_ACCESS_TOKEN": SANDBOX_TOKEN, "NO_COLOR": "1"}
-    env.pop("GITHUB_STEP_SUMMARY", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "contentsync", "--api-url", url, *args],
-        cwd=project,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def test_sigint_finishes_in_flight_and_exits_130(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE, tmp_path / "content")
-    with running_sandbox(None, ["acme-help"], admins=AUTHORS, latency_ms=300) as sb:
-        proc = _cli(tmp_path, sb.url, "apply", "--auto-approve", "--parallelism", "2")
+    with running_sandbox(None, ["acme-help"], admins=EXAMPLE_AUTHORS, latency_ms=300) as sb:
+        proc = cli_process(tmp_path, sb.url, "apply", "--auto-approve", "--parallelism", "2")
         deadline = time.monotonic() + 20
         while len(sb.state.collections) < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -66,7 +52,7 @@ def test_sigint_finishes_in_flight_and_exits_130(tmp_path: Path) -> None:
 
 
 def test_failure_stops_launching_and_reports(tmp_path: Path) -> None:
-    with running_sandbox(None, ["acme-help"], admins=AUTHORS) as sb:
+    with running_sandbox(None, ["acme-help"], admins=EXAMPLE_AUTHORS) as sb:
         desired = load_content(EXAMPLE)
         with IntercomClient(sb.url, SANDBOX_TOKEN) as client:
             live = read_live(client)
@@ -107,9 +93,9 @@ def test_failure_stops_launching_and_reports(tmp_path: Path) -> None:
 
 def test_dead_server_mid_apply_is_a_partial_apply(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE, tmp_path / "content")
-    box = running_sandbox(None, ["acme-help"], admins=AUTHORS, latency_ms=200)
+    box = running_sandbox(None, ["acme-help"], admins=EXAMPLE_AUTHORS, latency_ms=200)
     sb = box.__enter__()
-    proc = _cli(tmp_path, sb.url, "apply", "--auto-approve", "--parallelism", "2")
+    proc = cli_process(tmp_path, sb.url, "apply", "--auto-approve", "--parallelism", "2")
     try:
         deadline = time.monotonic() + 20
         while len(sb.state.collections) < 2 and time.monotonic() < deadline:
@@ -128,8 +114,7 @@ def _in_pty(project: Path, url: str, *args: str, answer: bytes | None = None) ->
     """The CLI with a terminal for stdin and stdout: its exit code and everything it wrote.
     With `answer`, that line is typed once the confirmation prompt shows."""
     pty = pytest.importorskip("pty")
-    env = {**os.environ, "INTERCOM_ACCESS_TOKEN": SANDBOX_TOKEN, "NO_COLOR": "1"}
-    env.pop("GITHUB_STEP_SUMMARY", None)
+    env = cli_env()
     pid, fd = pty.fork()
     if pid == 0:  # child
         os.chdir(project)
@@ -158,7 +143,7 @@ def _in_pty(project: Path, url: str, *args: str, answer: bytes | None = None) ->
 def test_confirmation_other_than_yes_changes_nothing(tmp_path: Path, answer: str) -> None:
     """On a terminal apply asks; anything but 'yes' cancels."""
     shutil.copytree(EXAMPLE, tmp_path / "content")
-    with running_sandbox(None, ["acme-help"], admins=AUTHORS) as sb:
+    with running_sandbox(None, ["acme-help"], admins=EXAMPLE_AUTHORS) as sb:
         code, output = _in_pty(tmp_path, sb.url, "apply", answer=answer.encode())
         assert code == 1, output
         assert "apply cancelled: nothing was changed" in output
@@ -169,7 +154,7 @@ def test_a_terminal_shows_a_progress_bar_then_the_report(tmp_path: Path) -> None
     """On a terminal apply draws a bar counting changes, prints each finished change above it,
     and the report that follows says what was done."""
     shutil.copytree(EXAMPLE, tmp_path / "content")
-    with running_sandbox(None, ["acme-help"], admins=AUTHORS, latency_ms=150) as sb:
+    with running_sandbox(None, ["acme-help"], admins=EXAMPLE_AUTHORS, latency_ms=150) as sb:
         code, output = _in_pty(tmp_path, sb.url, "apply", "--auto-approve", "--parallelism", "2")
         assert code == 0, output
         counts = {int(n) for n in re.findall(rf"applying\S* .*?(\d+)/{CHANGES}", output)}

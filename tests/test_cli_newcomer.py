@@ -20,7 +20,7 @@ import pytest
 
 from contentsync.cli import cli, hoist_global_options
 from contentsync.sandbox import SANDBOX_TOKEN, FaultConfig, running_sandbox
-from tests.clirun import Result, run
+from tests.clirun import Result, cli_process, run
 
 TOKEN = {"INTERCOM_ACCESS_TOKEN": SANDBOX_TOKEN}
 TOPICS = ("Getting started", "Billing", "Integrations", "Troubleshooting")
@@ -208,22 +208,9 @@ def test_a_create_whose_answer_was_lost_says_so_in_plain_words(project: Path) ->
     assert "outcome" not in result.out and "adopted" not in result.out
 
 
-def _cli_process(project: Path, url: str, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, **TOKEN, "NO_COLOR": "1"}
-    env.pop("GITHUB_STEP_SUMMARY", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "contentsync", "--api-url", url, *args],
-        cwd=project,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def test_a_second_ctrl_c_warns_that_requests_in_flight_may_have_happened(project: Path) -> None:
     with running_sandbox(None, ["acme-help"], latency_ms=1500) as sb:
-        proc = _cli_process(project, sb.url, "apply", "--auto-approve", "--parallelism", "2")
+        proc = cli_process(project, sb.url, "apply", "--auto-approve", "--parallelism", "2")
         deadline = time.monotonic() + 30
         while not sb.state.collections and time.monotonic() < deadline:
             time.sleep(0.05)
