@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from tests.fake_github import FakeGitHub, running_fake_github
+from tests.test_status import Repo
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW_DIR = ROOT / ".github" / "workflows"
@@ -532,21 +533,11 @@ def test_action_comment_is_composed_from_the_jobs_validate_and_plan(
 def test_action_status_and_the_comment_say_what_the_pull_request_does_to_translations(
     workdir: Path, tmp_path: Path
 ) -> None:
-    def git(*args: str) -> str:
-        done = subprocess.run(
-            ["git", "-c", "user.name=Writer", "-c", "user.email=w@acme.com", *args],
-            cwd=workdir, capture_output=True, text=True, check=True,
-            env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"},
-        )  # fmt: skip
-        return done.stdout.strip()
-
-    git("init", "-q", "-b", "main")
-    git("add", "-A")
-    git("commit", "-q", "-m", "the help center")
-    base = git("rev-parse", "HEAD")
+    repo = Repo(workdir)
+    base = repo.commit("the help center")
     refund = workdir / "content/acme-help/3-billing/3-refunds/request-a-refund.md"
     refund.write_text(refund.read_text(encoding="utf-8").replace("5 business", "3 business"))
-    git("commit", "-q", "-am", "refunds are faster")
+    repo.commit("refunds are faster")
     pull_request = {"github.event.pull_request.base.sha": base}
 
     rc, out, proc = _run_action(workdir, tmp_path, context=pull_request, command="status")
