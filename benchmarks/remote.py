@@ -24,7 +24,7 @@ from typing import Any
 
 from benchmarks.generate import write_content
 from benchmarks.server import sandbox_process
-from contentsync.apply import apply_plan, dependencies
+from contentsync.apply import ApplyReport, apply_plan, dependencies
 from contentsync.client import IntercomClient
 from contentsync.diff import make_plan
 from contentsync.live import read_live
@@ -139,6 +139,37 @@ def measure_apply(
     latency_ms: float,
     rate_limit: int | None = None,
 ) -> ApplyRun:
+    run = _apply_once(
+        work, collections, sections, parallelism=parallelism, latency_ms=latency_ms,
+        rate_limit=rate_limit,
+    )  # fmt: skip
+    assert run.report.ok, [r.detail for r in run.report.with_status("failed")][:3]
+    return ApplyRun(
+        parallelism, len(run.plan.changes), run.requests, longest_chain(run.plan), latency_ms,
+        rate_limit, run.seconds,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Applied:
+    plan: Plan
+    report: ApplyReport
+    requests: int  # what apply sent (the plan's reads not counted)
+    started: float  # epoch seconds, as the server records arrivals
+    seconds: float
+    counters: dict[str, Any]  # what the server counted, when the apply was over
+
+
+def _apply_once(
+    work: Path,
+    collections: int,
+    sections: int,
+    *,
+    parallelism: int,
+    latency_ms: float,
+    rate_limit: int | None,
+) -> _Applied:
+    """Plan `collections` x `sections` against a fresh sandbox process, then apply, timed."""
     content = apply_content(work, collections, sections)
     state = work / f"apply-p{parallelism}-{time.monotonic_ns()}.json"
     with (
@@ -149,15 +180,12 @@ def measure_apply(
     ):
         plan = fresh_plan(content, client)
         before = client.requests_sent
-        start = time.perf_counter()
+        started, start = time.time(), time.perf_counter()
         report = apply_plan(plan, client, parallelism=parallelism)
         seconds = time.perf_counter() - start
         requests = client.requests_sent - before
-        assert report.ok, [r.detail for r in report.with_status("failed")][:3]
-    return ApplyRun(
-        parallelism, len(plan.changes), requests, longest_chain(plan), latency_ms, rate_limit,
-        seconds,
-    )  # fmt: skip
+        counters = server.counters()
+    return _Applied(plan, report, requests, started, seconds, counters)
 
 
 def longest_chain(plan: Plan) -> int:
@@ -274,32 +302,21 @@ def measure_pacing(
 ) -> PacingRun:
     """Apply `collections` x (1 + `sections`) creates against a sandbox that allows
     `rate_limit` requests per 10-second window; the server counts 429s and arrivals."""
-    content = apply_content(work, collections, sections)
-    state = work / f"pacing-{time.monotonic_ns()}.json"
-    with (
-        sandbox_process(
-            state, [IDENTIFIER], latency_ms=latency_ms, rate_limit=rate_limit
-        ) as server,
-        IntercomClient(server.url, SANDBOX_TOKEN) as client,
-    ):
-        plan = fresh_plan(content, client)
-        before = client.requests_sent
-        started = time.time()
-        report = apply_plan(plan, client, parallelism=parallelism)
-        seconds = time.time() - started
-        requests = client.requests_sent - before
-        counted = server.counters()
-    arrivals = [t for t in counted["arrivals"] if t >= started]
-    seconds_in = Counter(int(t - started) for t in arrivals)
+    run = _apply_once(
+        work, collections, sections, parallelism=parallelism, latency_ms=latency_ms,
+        rate_limit=rate_limit,
+    )  # fmt: skip
+    arrivals = [t for t in run.counters["arrivals"] if t >= run.started]
+    seconds_in = Counter(int(t - run.started) for t in arrivals)
     windows = Counter(int(t // RATE_WINDOW) for t in arrivals)
     return PacingRun(
         rate_limit,
         parallelism,
-        len(plan.changes),
-        requests,
-        seconds,
-        report.ok,
-        int(counted["statuses"].get("429", 0)),
-        tuple(seconds_in[k] for k in range(math.ceil(seconds))),
+        len(run.plan.changes),
+        run.requests,
+        run.seconds,
+        run.report.ok,
+        int(run.counters["statuses"].get("429", 0)),
+        tuple(seconds_in[k] for k in range(math.ceil(run.seconds))),
         tuple(windows[k] for k in range(min(windows, default=0), max(windows, default=-1) + 1)),
     )
