@@ -18,11 +18,11 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
-from typing import IO, TYPE_CHECKING, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 import click
@@ -462,6 +462,18 @@ def validate(options: Options) -> None:
     )
 
 
+def _format_option(json: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--format` of plan and status: the same three formats, `json` said by each."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "markdown", "json"]),
+        default="text",
+        show_default=True,
+        help=f"text for a terminal, markdown for a pull request, {json}.",
+    )
+
+
 @cli.command(
     epilog=_epilog(
         "  contentsync plan                                  review the changes\n"
@@ -470,14 +482,7 @@ def validate(options: Options) -> None:
         "  contentsync plan --format markdown --max-chars 60000   a pull-request comment"
     )
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-    help="text for a terminal, markdown for a pull request, json for the plan file format.",
-)
+@_format_option("json for the plan file format")
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -862,14 +867,7 @@ def export(options: Options, out: Path | None, identifiers: tuple[str, ...]) -> 
         "  contentsync status --changed-since origin/main --format markdown"
     )
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-    help="text for a terminal, markdown for a pull request, json for tools (docs/status.md).",
-)
+@_format_option("json for tools (docs/status.md)")
 @click.option(
     "--fail-on",
     type=click.Choice(["missing", "stale"]),
