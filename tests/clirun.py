@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from contentsync.cli import main
 from contentsync.sandbox import SANDBOX_TOKEN
 
@@ -49,6 +51,47 @@ def cli_process(project: Path, url: str, *args: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+@dataclass
+class Terminal:
+    """The CLI in a child process with a terminal (a pty) for stdin and stdout."""
+
+    pid: int
+    fd: int
+    output: bytes = b""
+
+    def read_until(self, text: bytes) -> None:
+        while text not in self.output:
+            self.output += os.read(self.fd, 65536)
+
+    def type(self, line: bytes) -> None:
+        os.write(self.fd, line + b"\n")
+
+    def finish(self) -> tuple[int, str]:
+        """Read until the child closes the terminal: its exit code and everything it wrote."""
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            self.output += chunk
+        _, status = os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        return os.waitstatus_to_exitcode(status), self.output.decode(errors="replace")
+
+
+def cli_on_terminal(project: Path, url: str, *args: str) -> Terminal:
+    """The CLI against the sandbox at `url`, on a terminal of its own."""
+    pty = pytest.importorskip("pty")
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        os.chdir(project)
+        argv = [sys.executable, "-m", "contentsync", "--api-url", url, *args]
+        os.execve(sys.executable, argv, cli_env())
+    return Terminal(pid, fd)
 
 
 @contextlib.contextmanager

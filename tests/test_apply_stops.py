@@ -4,11 +4,9 @@ was done and what was not. Real processes, real signals, the sandbox over HTTP."
 from __future__ import annotations
 
 import gc
-import os
 import re
 import shutil
 import signal
-import sys
 import time
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from contentsync.live import read_live
 from contentsync.loader import load_content
 from contentsync.plan import Change, Plan
 from contentsync.sandbox import SANDBOX_TOKEN, running_sandbox
-from tests.clirun import EXAMPLE_AUTHORS, cli_env, cli_process
+from tests.clirun import EXAMPLE_AUTHORS, cli_on_terminal, cli_process
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "content"
 # The example's article authors: a sandbox reached by URL knows only the admins it is given.
@@ -113,30 +111,11 @@ def test_dead_server_mid_apply_is_a_partial_apply(tmp_path: Path) -> None:
 def _in_pty(project: Path, url: str, *args: str, answer: bytes | None = None) -> tuple[int, str]:
     """The CLI with a terminal for stdin and stdout: its exit code and everything it wrote.
     With `answer`, that line is typed once the confirmation prompt shows."""
-    pty = pytest.importorskip("pty")
-    env = cli_env()
-    pid, fd = pty.fork()
-    if pid == 0:  # child
-        os.chdir(project)
-        os.execve(
-            sys.executable, [sys.executable, "-m", "contentsync", "--api-url", url, *args], env
-        )
-    output = b""
+    terminal = cli_on_terminal(project, url, *args)
     if answer is not None:
-        while b"Only 'yes' is accepted" not in output:
-            output += os.read(fd, 65536)
-        os.write(fd, answer + b"\n")
-    while True:
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
+        terminal.read_until(b"Only 'yes' is accepted")
+        terminal.type(answer)
+    return terminal.finish()
 
 
 @pytest.mark.parametrize("answer", ["no", ""])

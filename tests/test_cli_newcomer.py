@@ -20,7 +20,7 @@ import pytest
 
 from contentsync.cli import cli, hoist_global_options
 from contentsync.sandbox import SANDBOX_TOKEN, FaultConfig, running_sandbox
-from tests.clirun import Result, cli_process, run
+from tests.clirun import Result, cli_on_terminal, cli_process, run
 
 TOKEN = {"INTERCOM_ACCESS_TOKEN": SANDBOX_TOKEN}
 TOPICS = ("Getting started", "Billing", "Integrations", "Troubleshooting")
@@ -228,31 +228,13 @@ def test_a_second_ctrl_c_warns_that_requests_in_flight_may_have_happened(project
 
 
 def test_interrupted_on_a_terminal_starts_its_own_line(project: Path) -> None:
-    pty = pytest.importorskip("pty")
     with running_sandbox(None, ["acme-help"], latency_ms=400) as sb:
-        env = {**os.environ, **TOKEN, "NO_COLOR": "1"}
-        env.pop("GITHUB_STEP_SUMMARY", None)
-        pid, fd = pty.fork()
-        if pid == 0:  # child
-            os.chdir(project)
-            argv = ["-m", "contentsync", "--api-url", sb.url, "apply", "--auto-approve"]
-            os.execve(sys.executable, [sys.executable, *argv, "--parallelism", "1"], env)
-        output = b""
-        while b"done: create" not in output:
-            output += os.read(fd, 65536)
-        os.kill(pid, signal.SIGINT)
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            output += chunk
-        _, status = os.waitpid(pid, 0)
-        os.close(fd)
-    text = output.decode(errors="replace")
-    assert os.waitstatus_to_exitcode(status) == 130, text
+        args = ("apply", "--auto-approve", "--parallelism", "1")
+        terminal = cli_on_terminal(project, sb.url, *args)
+        terminal.read_until(b"done: create")
+        os.kill(terminal.pid, signal.SIGINT)
+        code, text = terminal.finish()
+    assert code == 130, text
     # The bar's line is cleared (or a new line begun) before the message.
     assert re.search(r"(\n|\r|\x1b\[2K)Interrupted: finishing", text), text
     assert not re.search(rf"\d+/{TOTAL} *Interrupted", text), text
