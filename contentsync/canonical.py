@@ -59,8 +59,8 @@ class _Frame:
         self.slot = -1  # where its own line is in the output
 
 
-def canonical(html: str) -> str:
-    """The comparable, readable projection of one article body."""
+def walk(html: str) -> str:
+    """canonical() of any HTML, by a walk over the tree lexbor's HTML5 parser builds."""
     body = LexborHTMLParser(html).body
     if body is None:
         return ""
@@ -273,3 +273,8 @@ def target(href: str) -> str:
     if m:
         return f"article:{m.group(1)}{m.group(2) or ''}"
     return _escape(href)
+
+
+def canonical(html: str) -> str:
+    """The comparable, readable projection of one article body."""
+    return walk(html)
