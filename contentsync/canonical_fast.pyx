@@ -489,26 +489,34 @@ cdef class _Reader:
             raise NotWellFormed  # HTML5 moves text out of a table
         return 0
 
-    cdef int start_tag(self) except -1:
-        cdef Py_ssize_t i = self.pos + 1, start
-        cdef Py_UCS4 c, quote
+    cdef Py_ssize_t tag_name(self, Py_ssize_t i, int *tag) except -1:
+        """Read the tag name that starts at i into tag (its index in _TAGS); return where
+        it ends. A name not in _TAGS is not well-formed."""
+        cdef Py_ssize_t start = i
         cdef uint64_t key = 0
-        cdef bint closed = False, named
-        cdef int tag = -1, k
+        cdef Py_UCS4 c
+        cdef int k
         while i < self.n:
             c = self.at(i)
             if _space(c) or c == 47 or c == 62:
                 break
             key = _pack_char(key, c)
-            if key == 0 or i - self.pos > 12:
-                raise NotWellFormed  # not a tag we read
+            if key == 0 or i - start >= 12:
+                raise NotWellFormed
             i += 1
         for k in range(TAG_COUNT):
             if _TAG_KEYS[k] == key:
-                tag = k
-                break
-        if tag < 0:
-            raise NotWellFormed
+                tag[0] = k
+                return i
+        raise NotWellFormed
+
+    cdef int start_tag(self) except -1:
+        cdef Py_ssize_t i, start
+        cdef Py_UCS4 c, quote
+        cdef uint64_t key
+        cdef bint closed = False, named
+        cdef int tag
+        i = self.tag_name(self.pos + 1, &tag)
         self.a_class = self.a_href = self.a_src = self.a_alt = None
         while True:
             if i >= self.n:
@@ -603,18 +611,9 @@ cdef class _Reader:
         return 0
 
     cdef int end_tag(self) except -1:
-        cdef Py_ssize_t i = self.pos + 2
-        cdef uint64_t key = 0
-        cdef Py_UCS4 c
-        while i < self.n:
-            c = self.at(i)
-            if _space(c) or c == 47 or c == 62:
-                break
-            key = _pack_char(key, c)
-            if key == 0 or i - self.pos > 13:
-                raise NotWellFormed
-            i += 1
-        if not self.depth or key != _TAG_KEYS[self.open[self.depth].tag]:
+        cdef int tag
+        cdef Py_ssize_t i = self.tag_name(self.pos + 2, &tag)
+        if not self.depth or tag != self.open[self.depth].tag:
             raise NotWellFormed  # HTML5 would close (or ignore) other elements
         while i < self.n and _space(self.at(i)):
             i += 1
