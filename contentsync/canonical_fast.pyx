@@ -349,11 +349,10 @@ cdef class _Reader:
                 buf[out] = 32
                 out += 1
                 gap = False
-            if c > widest:
-                if c == BOLD or c == ITALIC:
-                    tokens = True
-                else:
-                    widest = c
+            if c == BOLD or c == ITALIC:
+                tokens = True
+            elif c > widest:
+                widest = c
             buf[out] = c
             out += 1
         if tokens:  # as walk(): `**` `**` meeting, then `_` `_`, are no mark
