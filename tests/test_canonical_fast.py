@@ -235,10 +235,25 @@ TRICKY = [
     "<pre><code><code>a  b</code></code></pre>",
     "<pre><div>a  b</div> c</pre>",
     "<pre>a<br>b  <b>c  d</b></pre>",
+    "<pre><b> a  b </b> <i> </i><b></b></pre>",
+    '<pre><a href="x"> y  z </a><a href="%41"></a></pre>',
+    '<pre><code>a<b>*</b><i><b>c</b></i><img src="i.png" alt="A"></code></pre>',
+    "<p>a<code>  </code>b<code>\t</code></p>",
+    '<p><a href="x">  </a><a href="y"></a>z</p>',
+    '<p><a href="x"><img src="a.png" alt="A"></a></p>',
+    '<p> <img src="a.png" alt="A"> <br> </p>',
+    "<p><b><i>x</i></b> <b>a<b>b</b>c</b> <i><b><i>x</i></b></i></p>",
+    "<p><b>a<strong>b</strong></b><em>c<i>d</i></em></p>",
+    "<ul><li><p>a</p></li><li>  <p>b</p>  </li><li><p>c</p>d</li></ul>",
+    "<table><tr><td><p>a</p><p>b</p></td><td>c</td></tr></table>",
+    "<table><tr><td><ul><li>a</li></ul></td></tr></table>",
+    "<details><summary>s</summary></details><blockquote><p>q</p></blockquote>",
     "<ul><li>a<div><li>b</li></div></li></ul>",
     "<ul><li>a<span><li>b</li></span></li></ul>",
     "<ul><li>a<b><li>b</li></b></li></ul>",
     '<ul><li>a<a href="x"><li>b</li></a></li></ul>',
+    '<ul><li>a<div class="intercom-interblocks-callout"><li>b</li></div></li></ul>',
+    '<ul><li>a<div class="intercom-container"><li>b</li></div></li></ul>',
     "<ul><li>a<blockquote><li>b</li></blockquote></li></ul>",
     "<ul><li>a<details><li>b</li></details></li></ul>",
     "<ul><li>a<table><tr><td><li>b</li></td></tr></table></li></ul>",
@@ -601,7 +616,7 @@ class _Tree:
         else:
             # a mark or link outside a paragraph may hold blocks (HTML5 keeps them inside)
             inner = context
-            if context == "flow" and self.draw(st.booleans()):
+            if context == "flow" and self.draw(st.integers(0, 3)):
                 inner = "phrasing"
             self.children(inner, depth, in_a or tag == "a")
         self.end(tag)
@@ -632,7 +647,7 @@ class _Tree:
             if code:
                 self.end("code")
         elif tag == "iframe":
-            raw = self.draw(st.sampled_from(["", "", "fallback &amp; <b>text</b>", "<p>x</p>"]))
+            raw = self.draw(st.sampled_from(["", "", "fallback &amp; text", "<p>x", "<p>x</p>"]))
             if raw:
                 self.tokens.append(("raw", "", raw))
         elif tag == "details":
@@ -736,6 +751,7 @@ _SNIPPETS = [
     *["<ul><li>a<div><li>b</li></div></li></ul>", "<ul><li>a<span><li>b</li></span></li></ul>"],
     *["<h2>x</h3>", "<p><b>x</p>", "<td>a<td>b", "<tr><td>a<tr><td>b"],
     *["<pre><span><code>a  b</code></span></pre>", "<pre>&#10;x</pre>", "<pre>\r\nx</pre>"],
+    *['<div class="intercom-interblocks-callout"><li>c</li></div>', "<div><li>d</li></div>"],
     *["<code>a<b>b</b></code>", "<code><code>x</code></code>", "<table>\u3000<tr>"],
     *["<table>\u00a0<tr>", "<table> x </table>", "<table><p>x</p></table>"],
 ]
@@ -825,24 +841,27 @@ def _mutate(draw: st.DrawFn, tokens: list[Token]) -> list[Token]:
 
 @st.composite
 def deep(draw: st.DrawFn) -> str:
-    """Elements nested hundreds deep, closed or not, sometimes broken once."""
-    chain = draw(
+    """Containers nested hundreds deep around marks nested tens deep, closed or not, sometimes
+    broken once."""
+    blocks = draw(
         st.lists(
             st.sampled_from(
                 [
-                    *["div", "span", "b", "em", "blockquote", "details", "u", "sub"],
+                    *["div", "span", "blockquote", "details", "u", "sub", "summary"],
                     *["ul>li", "ol>li", "table>tr>td", 'div class="intercom-interblocks-callout"'],
                 ]
             ),
-            min_size=50,
-            max_size=400,
+            min_size=30,
+            max_size=300,
         )
     )
-    opened = [tag for link in chain for tag in link.split(">")]
-    html = "".join(f"<{tag}>" for tag in opened) + draw(_TEXT)
-    closers = [f"</{tag.split()[0]}>" for tag in reversed(opened)]
-    keep = draw(st.integers(0, len(closers)))
-    tokens: list[Token] = [("text", "", html), *(("end", c[2:-1], c) for c in closers[:keep])]
+    marks = draw(st.lists(st.sampled_from(["b", "em", "i", "strong", "span", "s"]), max_size=40))
+    opened = [tag for link in [*blocks, "p", *marks] for tag in link.split(">")]
+    tokens: list[Token] = [("start", tag.split()[0], f"<{tag}>") for tag in opened]
+    tokens.append(("text", "", draw(_TEXT)))
+    tokens += [("end", tag.split()[0], f"</{tag.split()[0]}>") for tag in reversed(opened)]
+    if draw(st.booleans()):
+        tokens = tokens[: len(tokens) - draw(st.integers(0, len(opened)))]
     if draw(st.booleans()):
         tokens = _mutate(draw, tokens)
     return serialise(tokens)
