@@ -8,7 +8,7 @@ CS := $(BIN)/contentsync --sandbox
 
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml setup.py contentsync/canonical_fast.pyx
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
 	$(PIP) install -e .

@@ -33,13 +33,17 @@ def test_built_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     [wheel] = dist.glob("*.whl")
     [sdist] = dist.glob("*.tar.gz")
-    assert wheel.name == f"contentsync-{version}-py3-none-any.whl"
+    assert wheel.name.startswith(f"contentsync-{version}-cp3")  # canonical_fast is compiled
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
     assert {"contentsync/cli.py", "contentsync/schemas.py", "contentsync/sandbox/app.py"} <= names
+    assert any(n.startswith("contentsync/canonical_fast.") and n.endswith(".so") for n in names)
+    assert "contentsync/canonical_fast.pyi" in names
+    assert not any(n.endswith((".c", ".pyx")) for n in names)
     assert not any(n.startswith("tests/") for n in names)
     with tarfile.open(sdist) as archive:
         assert f"contentsync-{version}/pyproject.toml" in archive.getnames()
+        assert f"contentsync-{version}/contentsync/canonical_fast.pyx" in archive.getnames()
 
     venv = tmp_path / "venv"
     assert _run(sys.executable, "-m", "venv", venv, cwd=tmp_path).returncode == 0

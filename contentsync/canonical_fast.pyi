@@ -1,0 +1,6 @@
+from collections.abc import Callable
+
+def escape(text: str) -> str: ...
+def project(
+    html: str, target: Callable[[str], str], image_name: Callable[[str], str]
+) -> str | None: ...
