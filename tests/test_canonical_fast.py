@@ -291,6 +291,7 @@ TRICKY = [
     "<table> \t\n<tbody>\n<tr>\n<td>1</td>\n</tr>\n</tbody>\n</table>",
     "<table>\u3000<tr><td>1</td></tr></table>",
     "<table>\x0c<tr><td>1</td></tr></table>",
+    "<table>&#32;<tr>&#9;<td>1</td>&#x0C;</tr>&#10;</table>",
     "<table><tr><td>1</td></tr></table>x",
     "<table><thead><tr><th>a</th></tr></thead><tfoot><tr><td>f</td></tr></tfoot></table>",
     "<table><tr><td><table><tr><td>in</td></tr></table></td></tr></table>",
@@ -303,6 +304,12 @@ TRICKY = [
     '<a href="https://x.io/1"href="https://x.io/2">d</a>',
     '<a HREF="https://x.io/1" href="https://x.io/2">d</a>',
     "<pé>x</pé>",
+    '<p class="intercom-align-&#99;enter">x</p>',
+    '<div class="intercom-interblocks-&#99;allout">x</div>',
+    '<a href="https://x.intercom.help/en/&#97;rticles/12">x</a><a href="https://x.io/&#x25;41">y</a>',
+    "<p>&#xE000;a&#xE000;<b>&#xE001;</b></p>",
+    "<ul><li>a</li>b<li>c</li></ul>",
+    "<pre><code>a\n</code>\n</pre>",
     '<p id="&amp;">',
     "<p>a<br title=&lt;>b</p>",
     '<hr id=&amp;><ul data-x="&#121;"><li title="&nbsp;">x</li></ul>',
@@ -521,7 +528,7 @@ _TEXT_CHARS = "abcxyzAZ09 \\*_`[]<!>&\"'=/;#%\t\n\u00a0\u3000\u2003\u2028\u200b\
 _TEXT_CHARS += "\x0c\ufeff\ue000\ue001"
 _ENTITIES = ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&nbsp;"]
 _CODEPOINTS = [9, 10, 32, 33, 38, 42, 60, 62, 65, 92, 95, 96, 160, 233, 0x2003, 0x3000]
-_CODEPOINTS += [0x1F600, 0xFFFD, 0xFFFE, 0xFDD0, 0x10FFFF]
+_CODEPOINTS += [0x1F600, 0xFFFD, 0xFFFE, 0xFDD0, 0x10FFFF, 12, 0xE000, 0xE001]
 
 
 def _text(quote: str = "") -> st.SearchStrategy[str]:
@@ -579,6 +586,10 @@ def _attributes(draw: st.DrawFn, tag: str) -> str:
         escaped = value.replace("&", "&amp;")
         escaped = escaped.replace('"', "&quot;") if quote == '"' else escaped
         escaped = escaped.replace("'", "&apos;") if quote == "'" else escaped
+        letters = [i for i, c in enumerate(escaped) if c.isalnum()]
+        if letters and draw(st.integers(0, 5)) == 0:  # one letter of it as a reference
+            at = draw(st.sampled_from(letters))
+            escaped = f"{escaped[:at]}&#{ord(escaped[at])};{escaped[at + 1 :]}"
         out.append(f"{name}={quote}{escaped}{quote}")
     seps = [draw(st.sampled_from([" ", " ", "  ", "\n", "\t", "\x0c"])) for _ in out]
     return "".join(sep + attribute for sep, attribute in zip(seps, out, strict=True))
