@@ -23,11 +23,15 @@ import re
 cimport cython
 from cpython.unicode cimport (
     Py_UNICODE_ISSPACE,
+    Py_UCS1,
+    PyUnicode_1BYTE_DATA,
     PyUnicode_4BYTE_KIND,
     PyUnicode_DATA,
     PyUnicode_FromKindAndData,
     PyUnicode_KIND,
+    PyUnicode_New,
     PyUnicode_READ,
+    PyUnicode_WRITE,
 )
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc, realloc
@@ -84,7 +88,6 @@ cdef tuple _LABELS = (
 )  # by code, for the codes that have a line of their own
 cdef dict _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": "\xa0"}
 _ALIGN = re.compile(r"\bintercom-align-(center|right|justify)\b")
-cdef str _BOLD = "\ue000", _ITALIC = "\ue001"
 
 
 cdef uint64_t _pack_char(uint64_t key, Py_UCS4 c) noexcept:
@@ -149,6 +152,20 @@ cdef inline bint _refused(Py_UCS4 c) noexcept:
     return (<uint64_t>c & 0xFFFE) == 0xFFFE
 
 
+cdef enum:  # what an ASCII character is to characters()
+    STOPS = 1  # < and &: maybe a tag or a reference
+    ESCAPED = 2  # escape() escapes it
+    REFUSED = 4
+
+cdef unsigned char _ASCII[128]
+for _c in range(128):
+    _ASCII[_c] = (
+        (STOPS if chr(_c) in "<&" else 0)
+        | (ESCAPED if _special(_c) else 0)
+        | (REFUSED if _refused(_c) else 0)
+    )
+
+
 cpdef str escape(str text):
     """Text as the projection shows it: what would read as a mark, a link or a tag escaped."""
     cdef Py_ssize_t i, n = len(text), start = 0
@@ -166,14 +183,6 @@ cpdef str escape(str text):
         return text
     pieces.append(text[start:])
     return "".join(pieces)
-
-
-cdef str _tokens_to_marks(str text):
-    """walk()'s last step for a line of inline text (its _fold)."""
-    if _BOLD in text or _ITALIC in text:
-        text = text.replace(_BOLD + _BOLD, "").replace(_ITALIC + _ITALIC, "")
-        text = text.replace(_BOLD, "**").replace(_ITALIC, "_")
-    return text
 
 
 cdef bint _only_image(str text):
@@ -300,7 +309,15 @@ cdef class _Reader:
             self.size += 1
         return 0
 
-    cdef int insert(self, Py_ssize_t at, str text) except -1:
+    cdef int insert(self, Py_ssize_t at, Py_UCS4 c) except -1:
+        if self.size == self.capacity:
+            self.reserve(1)
+        memmove(self.buf + at + 1, self.buf + at, (self.size - at) * sizeof(Py_UCS4))
+        self.buf[at] = c
+        self.size += 1
+        return 0
+
+    cdef int insert_text(self, Py_ssize_t at, str text) except -1:
         cdef Py_ssize_t i, n = len(text)
         self.reserve(n)
         memmove(self.buf + at + n, self.buf + at, (self.size - at) * sizeof(Py_UCS4))
@@ -310,48 +327,123 @@ cdef class _Reader:
         return 0
 
     cdef str take(self, Py_ssize_t start, bint folded):
-        """The buffer from start as a string, whitespace folded as str.split() sees it and
-        mark tokens made marks (folded), or as it is; the buffer ends at start again."""
-        if folded and not self.folds_to_text(start):
-            self.size = start
-            return ""
-        text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, self.buf + start, self.size - start)
+        """The buffer from start as a string, as it is, or folded: whitespace as
+        `" ".join(text.split())` and mark tokens as walk()'s _fold. The buffer ends at start
+        again."""
+        cdef Py_UCS4 *buf = self.buf
+        cdef Py_ssize_t i, j, end = self.size, out = start, stars = 0
+        cdef Py_UCS4 c, widest = 0
+        cdef bint gap = False, tokens = False
+        cdef Py_UCS1 *narrow
+        cdef int kind
+        cdef void *data
         self.size = start
-        return _tokens_to_marks(text) if folded else text
+        if not folded:
+            return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf + start, end - start)
+        for i in range(start, end):
+            c = buf[i]
+            if (c <= 32 or c >= 128) and Py_UNICODE_ISSPACE(c):
+                gap = out > start
+                continue
+            if gap:
+                buf[out] = 32
+                out += 1
+                gap = False
+            if c > widest:
+                if c == BOLD or c == ITALIC:
+                    tokens = True
+                else:
+                    widest = c
+            buf[out] = c
+            out += 1
+        if tokens:  # as walk(): `**` `**` meeting, then `_` `_`, are no mark
+            out = self.unpair(start, out, BOLD)
+            out = self.unpair(start, out, ITALIC)
+            for i in range(start, out):
+                stars += buf[i] == BOLD
+        text = PyUnicode_New(out - start + stars, widest)
+        if widest < 256:
+            narrow = PyUnicode_1BYTE_DATA(text)
+            j = 0
+            for i in range(start, out):
+                c = buf[i]
+                if c < 256:
+                    narrow[j] = <Py_UCS1>c
+                    j += 1
+                elif c == BOLD:
+                    narrow[j] = narrow[j + 1] = 42
+                    j += 2
+                else:
+                    narrow[j] = 95
+                    j += 1
+            return text
+        kind = PyUnicode_KIND(text)
+        data = PyUnicode_DATA(text)
+        j = 0
+        for i in range(start, out):
+            c = buf[i]
+            if c == BOLD:
+                PyUnicode_WRITE(kind, data, j, 42)
+                PyUnicode_WRITE(kind, data, j + 1, 42)
+                j += 2
+            else:
+                PyUnicode_WRITE(kind, data, j, 95 if c == ITALIC else c)
+                j += 1
+        return text
+
+    cdef Py_ssize_t unpair(self, Py_ssize_t start, Py_ssize_t end, Py_UCS4 token) noexcept:
+        """Drop each pair of tokens, left to right, as str.replace does; return the new end."""
+        cdef Py_UCS4 *buf = self.buf
+        cdef Py_ssize_t i = start, out = start
+        while i < end:
+            if buf[i] == token and i + 1 < end and buf[i + 1] == token:
+                i += 2
+                continue
+            buf[out] = buf[i]
+            out += 1
+            i += 1
+        return out
 
     # --- tokens
 
-    cdef Py_ssize_t characters(self, Py_ssize_t end, bint text, bint escaped) except -1:
+    cdef Py_ssize_t characters(
+        self, Py_ssize_t end, bint text, bint escaped, bint counted
+    ) except -1:
         """Decode the characters from pos to end (in text, to the next tag) into the buffer,
-        escaped or not; return how many of them are not whitespace."""
+        escaped or not; return how many of them are not whitespace (if counted)."""
         cdef Py_ssize_t first = self.pos, i = self.pos, seen = 0, semi
         cdef Py_UCS4 c, d
+        cdef unsigned char kind
         while i < end:
             c = PyUnicode_READ(self.kind, self.data, i)
             i += 1
-            if c == 60 and text and i > first + 1:
-                d = self.at(i)
-                if _letter(d) or d == 47 or d == 33 or d == 63:
-                    i -= 1
-                    break
-            elif c == 38:  # &
-                d = self.at(i)
-                if d == 35 or _letter(d) or (48 <= d <= 57):
-                    semi = self.html.find(";", i, min(end, i + 10))
-                    if semi < 0:
-                        raise NotWellFormed  # HTML5 reads some without `;`, and not others
-                    c = self.reference(self.html[i:semi])
-                    i = semi + 1
-            elif _refused(c):
+            kind = _ASCII[c] if c < 128 else (REFUSED if _refused(c) else 0)
+            if kind & STOPS:
+                if c == 60:  # <
+                    d = self.at(i)
+                    if text and i > first + 1 and (_letter(d) or d == 47 or d == 33 or d == 63):
+                        i -= 1
+                        break
+                else:  # &
+                    d = self.at(i)
+                    if d == 35 or _letter(d) or (48 <= d <= 57):
+                        semi = self.html.find(";", i, min(end, i + 10))
+                        if semi < 0:
+                            raise NotWellFormed  # HTML5 reads some without `;`, not others
+                        c = self.reference(self.html[i:semi])
+                        i = semi + 1
+                        kind = ESCAPED if _special(c) else 0
+            elif kind & REFUSED:
                 raise NotWellFormed
             if self.size + 2 > self.capacity:
                 self.reserve(2)
-            if escaped and _special(c):
+            if escaped and kind & ESCAPED:
                 self.buf[self.size] = 92
                 self.size += 1
             self.buf[self.size] = c
             self.size += 1
-            seen += not _space(c)
+            if counted:
+                seen += not _space(c)
         self.pos = i
         return seen
 
@@ -385,38 +477,46 @@ cdef class _Reader:
             c = PyUnicode_READ(self.kind, self.data, i)
             if c == 38 or _refused(c):  # a reference: decode it all
                 self.pos = start
-                self.characters(end, False, False)
+                self.characters(end, False, False, False)
                 return self.take(mark, False) if kept else None
         return self.html[start:end] if kept else None
 
     cdef int text(self) except -1:
         cdef int top = self.open[self.depth].code
         cdef int frame = self.open[self.top].code
-        cdef Py_ssize_t seen = self.characters(self.n, True, frame != PRE and frame != PRE_CODE)
-        if seen and (top == TABLE or top == SECTION or top == TR):
-            raise NotWellFormed  # HTML5 moves it out of the table
+        cdef bint table = top == TABLE or top == SECTION or top == TR
+        if self.characters(self.n, True, frame != PRE and frame != PRE_CODE, table):
+            raise NotWellFormed  # HTML5 moves text out of a table
         return 0
 
-    cdef int start_tag(self) except -1:
-        cdef Py_ssize_t i = self.pos + 1, start
-        cdef Py_UCS4 c, quote
+    cdef Py_ssize_t tag_name(self, Py_ssize_t i, int *tag) except -1:
+        """Read the tag name that starts at i into tag (its index in _TAGS); return where
+        it ends. A name not in _TAGS is not well-formed."""
+        cdef Py_ssize_t start = i
         cdef uint64_t key = 0
-        cdef bint closed = False, named
-        cdef int tag = -1, k
+        cdef Py_UCS4 c
+        cdef int k
         while i < self.n:
             c = self.at(i)
             if _space(c) or c == 47 or c == 62:
                 break
             key = _pack_char(key, c)
-            if key == 0 or i - self.pos > 12:
-                raise NotWellFormed  # not a tag we read
+            if key == 0 or i - start >= 12:
+                raise NotWellFormed
             i += 1
         for k in range(TAG_COUNT):
             if _TAG_KEYS[k] == key:
-                tag = k
-                break
-        if tag < 0:
-            raise NotWellFormed
+                tag[0] = k
+                return i
+        raise NotWellFormed
+
+    cdef int start_tag(self) except -1:
+        cdef Py_ssize_t i, start
+        cdef Py_UCS4 c, quote
+        cdef uint64_t key
+        cdef bint closed = False, named
+        cdef int tag
+        i = self.tag_name(self.pos + 1, &tag)
         self.a_class = self.a_href = self.a_src = self.a_alt = None
         while True:
             if i >= self.n:
@@ -511,18 +611,9 @@ cdef class _Reader:
         return 0
 
     cdef int end_tag(self) except -1:
-        cdef Py_ssize_t i = self.pos + 2
-        cdef uint64_t key = 0
-        cdef Py_UCS4 c
-        while i < self.n:
-            c = self.at(i)
-            if _space(c) or c == 47 or c == 62:
-                break
-            key = _pack_char(key, c)
-            if key == 0 or i - self.pos > 13:
-                raise NotWellFormed
-            i += 1
-        if not self.depth or key != _TAG_KEYS[self.open[self.depth].tag]:
+        cdef int tag
+        cdef Py_ssize_t i = self.tag_name(self.pos + 2, &tag)
+        if not self.depth or tag != self.open[self.depth].tag:
             raise NotWellFormed  # HTML5 would close (or ignore) other elements
         while i < self.n and _space(self.at(i)):
             i += 1
@@ -539,7 +630,7 @@ cdef class _Reader:
         cdef Py_ssize_t end = self.html.find(closing, self.pos)
         if end < 0 or self.html.find(refused, self.pos, end) >= 0:
             raise NotWellFormed
-        self.characters(end, False, escaped)
+        self.characters(end, False, escaped, False)
         self.pos = end + len(closing)
         return 0
 
@@ -564,8 +655,8 @@ cdef class _Reader:
                 below = self.open[k].code
                 if below == LI:
                     raise NotWellFormed  # a list item ends the open one
-                if below != DIV and below != P and (not _inline(below) or below == SECTION):
-                    break
+                if below != DIV and below != CALLOUT and below != P and not _inline(below):
+                    break  # HTML5 looks no further than a block that is not a div or p
         if code == DIV and "intercom-interblocks-callout" in (self.a_class or ""):
             code = CALLOUT
         if code < BOLD_MARK or code == HR or code == IFRAME:
@@ -596,7 +687,7 @@ cdef class _Reader:
             start = self.size
             self.raw_until(tag, "<", True)
             if self.folds_to_text(start):
-                self.insert(start, "`")
+                self.insert(start, 96)
                 self.put(96)
         elif code == CODE:
             self.push(tag, PRE_CODE, True, -1)
@@ -704,12 +795,12 @@ cdef class _Reader:
                     self.put(91)
                     self.put_text(suffix, False)
                 else:
-                    self.insert(trail, suffix)
-                    self.insert(lead, "[")
+                    self.insert_text(trail, suffix)
+                    self.insert(lead, 91)
             elif lead < self.size and not (self.bold_open if code == BOLD_MARK else self.italic_open):
                 # bold inside bold is bold
-                self.insert(trail, _BOLD if code == BOLD_MARK else _ITALIC)
-                self.insert(lead, _BOLD if code == BOLD_MARK else _ITALIC)
+                self.insert(trail, BOLD if code == BOLD_MARK else ITALIC)
+                self.insert(lead, BOLD if code == BOLD_MARK else ITALIC)
             return 0
         if code == PRE_CODE:
             return 0  # its text is the pre block's

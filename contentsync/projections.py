@@ -8,13 +8,15 @@ canonical() only for HTML it has not seen. The file holds digests, never text.
 
 An image's URL is digested without its query: Intercom signs image URLs anew on every read, and
 the projection keeps only an image's file name (canonical.image_name), so the same body keeps
-its digest from one read to the next. The file starts with the digest of canonical.py and of
-selectolax's version: a contentsync or parser that projects differently starts it afresh. A
-file that is missing, unreadable or from another version is the same as an empty one.
+its digest from one read to the next. The file starts with the digest of canonical.py, of the
+compiled canonical_fast and of selectolax's version: a contentsync or parser that projects
+differently starts it afresh. A file that is missing, unreadable or from another version is the
+same as an empty one.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -23,6 +25,7 @@ from pathlib import Path
 import selectolax
 
 from contentsync import canonical as canonical_module
+from contentsync import canonical_fast
 from contentsync.canonical import canonical
 
 _SIZE = 16  # bytes of each digest
@@ -35,9 +38,11 @@ def _digest(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[:_SIZE]
 
 
+@functools.cache
 def _version() -> bytes:
     source = Path(canonical_module.__file__).read_bytes()
-    return _digest(f"{selectolax.__version__}\n") + _digest(source.decode("utf-8"))
+    compiled = hashlib.sha256(Path(canonical_fast.__file__).read_bytes()).digest()[:_SIZE]
+    return _digest(f"{selectolax.__version__}\n") + _digest(source.decode("utf-8")) + compiled
 
 
 class Projections:
