@@ -964,14 +964,14 @@ def deep(draw: st.DrawFn) -> str:
     return serialise(tokens)
 
 
-@_examples(600)
+@_examples(500)
 @given(documents().map(serialise))
 @example('<p class="intercom-align-center" title="&#121;"></p>')
 def test_generated_well_formed_html_agrees(html: str) -> None:
     assert_agrees(html)
 
 
-@_examples(600)
+@_examples(500)
 @given(mutated())
 @example("<ul><li>a<div><li>b</li></div></li></ul>")
 @example('<ul><li>a<div class="intercom-interblocks-callout"><li>b</li></div></li></ul>')
