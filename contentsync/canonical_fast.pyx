@@ -478,7 +478,8 @@ cdef class _Reader:
             if c == 38 or _refused(c):  # a reference: decode it all
                 self.pos = start
                 self.characters(end, False, False, False)
-                return self.take(mark, False) if kept else None
+                decoded = self.take(mark, False)  # the buffer is the text's again
+                return decoded if kept else None
         return self.html[start:end] if kept else None
 
     cdef int text(self) except -1:
