@@ -141,13 +141,6 @@ def test_generated_markdown_takes_the_fast_path_rendered_stored_and_served(
         assert assert_agrees(each) is not None, each
 
 
-_BODIES = [
-    version
-    for markdown in [*ORDINARY, article_body(1, 2, "ja"), article_body(0, 0, "en")]
-    for version in [render(markdown).html, *stored_and_served(render(markdown).html)]
-]
-
-
 # --- Explicit cases -----------------------------------------------------------------------------
 
 # One for each reason project() gives up: HTML5 would build a tree other than the nesting as
@@ -855,6 +848,12 @@ _WRAPPERS = [
 def mutated(draw: st.DrawFn, max_depth: int = 5) -> str:
     """A generated document broken in one to three places."""
     return _broken(draw, list(draw(documents(max_depth))))
+
+
+_RENDERED = [
+    render(m).html for m in [*ORDINARY, article_body(1, 2, "ja"), article_body(0, 0, "en")]
+]
+_BODIES = [version for html in _RENDERED for version in [html, *stored_and_served(html)]]
 
 
 @st.composite
