@@ -23,8 +23,6 @@ import re
 cimport cython
 from cpython.unicode cimport (
     Py_UNICODE_ISSPACE,
-    Py_UCS1,
-    PyUnicode_1BYTE_DATA,
     PyUnicode_4BYTE_KIND,
     PyUnicode_DATA,
     PyUnicode_FromKindAndData,
@@ -334,7 +332,6 @@ cdef class _Reader:
         cdef Py_ssize_t i, j, end = self.size, out = start, stars = 0
         cdef Py_UCS4 c, widest = 0
         cdef bint gap = False, tokens = False
-        cdef Py_UCS1 *narrow
         cdef int kind
         cdef void *data
         self.size = start
@@ -361,21 +358,6 @@ cdef class _Reader:
             for i in range(start, out):
                 stars += buf[i] == BOLD
         text = PyUnicode_New(out - start + stars, widest)
-        if widest < 256:
-            narrow = PyUnicode_1BYTE_DATA(text)
-            j = 0
-            for i in range(start, out):
-                c = buf[i]
-                if c < 256:
-                    narrow[j] = <Py_UCS1>c
-                    j += 1
-                elif c == BOLD:
-                    narrow[j] = narrow[j + 1] = 42
-                    j += 2
-                else:
-                    narrow[j] = 95
-                    j += 1
-            return text
         kind = PyUnicode_KIND(text)
         data = PyUnicode_DATA(text)
         j = 0
@@ -737,7 +719,9 @@ cdef class _Reader:
 
     cdef str link(self, str href):
         if "%" not in href and "/articles/" not in href:
-            return escape(href.strip())  # what target() returns for it, sooner
+            # what target() returns for it, without a Python call: most links of a body are
+            # unique, and calling target() for them costs 2% of a plan with nothing remembered
+            return escape(href.strip())
         return self.target(href)
 
     cdef int push(self, int tag, int code, bint frame, Py_ssize_t depth) except -1:
