@@ -264,7 +264,7 @@ def target(href: str) -> str:
     """A link target as compared: Intercom article URLs by id, anything else as written
     (percent-decoded: cmark writes `a b` and `é` in URLs as %20 and %C3%A9)."""
     href = unquote(href.strip())
-    m = _ARTICLE.match(href)
+    m = _ARTICLE.match(href) if "/articles/" in href else None  # `in` first: 10x faster
     if m:
         return f"article:{m.group(1)}{m.group(2) or ''}"
     return _escape(href)
