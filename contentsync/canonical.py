@@ -24,8 +24,8 @@ from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from contentsync.canonical_fast import ALIGN, BUTTON_CLASS, CALLOUT_CLASS, project
 from contentsync.canonical_fast import escape as _escape
-from contentsync.canonical_fast import project
 
 BOLD, ITALIC = "\ue000", "\ue001"  # mark tokens while building: never confused with text
 _BLOCK_LABELS = {
@@ -47,7 +47,6 @@ _BLOCK_LABELS = {
 _WRAPPER = "div"  # Intercom's containers: their content counts, and they end a paragraph
 _LEAVES = frozenset({"p", "h1", "h2"})  # labels whose inline content is their own text
 _MARKS = {"b": BOLD, "strong": BOLD, "i": ITALIC, "em": ITALIC}
-_ALIGN = re.compile(r"\bintercom-align-(center|right|justify)\b")
 _ARTICLE = re.compile(r"https?://[^/?#]+/(?:[^?#]*/)?articles/(\d+)(?:-[^/?#]*)?/?(#.*)?\Z")
 
 
@@ -116,14 +115,14 @@ def _enter(
     label = _BLOCK_LABELS.get(tag)
     if tag == "div":
         # A callout is a block; any other div wraps blocks: a boundary, not a line of its own.
-        callout = "intercom-interblocks-callout" in (node.attrs.get("class") or "")
+        callout = CALLOUT_CLASS in (node.attrs.get("class") or "")
         label = "callout" if callout else _WRAPPER
     if label is not None:
         block = _block(frames)
         if block.parts:
             _flush(block, lines)
         if label in _LEAVES:
-            align = _ALIGN.search(node.attrs.get("class") or "")
+            align = ALIGN.search(node.attrs.get("class") or "")
             if align:
                 label = f"{label}[{align.group(1)}]"
         frame = _Frame(label)
@@ -145,7 +144,7 @@ def _enter(
         frames[-1].parts = top.parts  # the code element of a pre block: the same text
     elif tag == "a":
         attrs = node.attributes
-        button = "{button}" if "intercom-h2b-button" in (attrs.get("class") or "") else ""
+        button = "{button}" if BUTTON_CLASS in (attrs.get("class") or "") else ""
         frames.append(_Frame("", "[", f"]({target(attrs.get('href') or '')}){button}"))
     elif tag == "img":
         top.parts.append(_image(node))

@@ -1,4 +1,9 @@
+import re
 from collections.abc import Callable
+
+ALIGN: re.Pattern[str]
+CALLOUT_CLASS: str
+BUTTON_CLASS: str
 
 def escape(text: str) -> str: ...
 def project(

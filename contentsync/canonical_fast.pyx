@@ -85,7 +85,10 @@ cdef tuple _LABELS = (
     "summary", "blockquote", "callout",
 )  # by code, for the codes that have a line of their own
 cdef dict _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": "\xa0"}
-_ALIGN = re.compile(r"\bintercom-align-(center|right|justify)\b")
+# Intercom's classes that the projection keeps (canonical.py's walk() reads them from here)
+ALIGN = re.compile(r"\bintercom-align-(center|right|justify)\b")
+CALLOUT_CLASS = "intercom-interblocks-callout"
+BUTTON_CLASS = "intercom-h2b-button"
 
 
 cdef uint64_t _pack_char(uint64_t key, Py_UCS4 c) noexcept:
@@ -639,7 +642,7 @@ cdef class _Reader:
                     raise NotWellFormed  # a list item ends the open one
                 if below != DIV and below != CALLOUT and below != P and not _inline(below):
                     break  # HTML5 looks no further than a block that is not a div or p
-        if code == DIV and "intercom-interblocks-callout" in (self.a_class or ""):
+        if code == DIV and CALLOUT_CLASS in (self.a_class or ""):
             code = CALLOUT
         if code < BOLD_MARK or code == HR or code == IFRAME:
             if frame >= BOLD_MARK or frame == PRE:
@@ -649,7 +652,7 @@ cdef class _Reader:
         if code < DIV:
             label = _LABELS[code]
             if (code == P or code == H1 or code == H2) and self.a_class:
-                align = _ALIGN.search(self.a_class) if "intercom-align-" in self.a_class else None
+                align = ALIGN.search(self.a_class) if "intercom-align-" in self.a_class else None
                 if align:
                     label = f"{label}[{align.group(1)}]"
             self.push(tag, code, True, self.open[self.top].depth + 1)
@@ -674,7 +677,7 @@ cdef class _Reader:
         elif code == CODE:
             self.push(tag, PRE_CODE, True, -1)
         elif code == A:
-            button = "{button}" if "intercom-h2b-button" in (self.a_class or "") else ""
+            button = "{button}" if BUTTON_CLASS in (self.a_class or "") else ""
             self.suffixes.append(f"]({self.link(self.a_href or '')}){button}")
             self.push(tag, code, True, -1)
         elif code == IMG:
