@@ -40,9 +40,10 @@ def _digest(text: str) -> bytes:
 
 @functools.cache
 def _version() -> bytes:
-    source = Path(canonical_module.__file__).read_bytes()
-    compiled = hashlib.sha256(Path(canonical_fast.__file__).read_bytes()).digest()[:_SIZE]
-    return _digest(f"{selectolax.__version__}\n") + _digest(source.decode("utf-8")) + compiled
+    identity = hashlib.sha256(f"{selectolax.__version__}\n".encode())
+    for file in (canonical_module.__file__, canonical_fast.__file__):  # source, compiled
+        identity.update(Path(file).read_bytes())
+    return identity.digest()
 
 
 class Projections:
