@@ -5,7 +5,6 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=cythonize(
-        [Extension("contentsync.canonical_fast", ["contentsync/canonical_fast.pyx"])],
-        compiler_directives={"language_level": "3"},
+        [Extension("contentsync.canonical_fast", ["contentsync/canonical_fast.pyx"])]
     )
 )

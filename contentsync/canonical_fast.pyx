@@ -397,12 +397,12 @@ cdef class _Reader:
         escaped or not; return how many of them are not whitespace (if counted)."""
         cdef Py_ssize_t first = self.pos, i = self.pos, seen = 0, semi
         cdef Py_UCS4 c, d
-        cdef unsigned char kind
+        cdef unsigned char flags  # its _ASCII entry
         while i < end:
             c = PyUnicode_READ(self.kind, self.data, i)
             i += 1
-            kind = _ASCII[c] if c < 128 else (REFUSED if _refused(c) else 0)
-            if kind & STOPS:
+            flags = _ASCII[c] if c < 128 else (REFUSED if _refused(c) else 0)
+            if flags & STOPS:
                 if c == 60:  # <
                     d = self.at(i)
                     if text and i > first + 1 and (_letter(d) or d == 47 or d == 33 or d == 63):
@@ -416,12 +416,12 @@ cdef class _Reader:
                             raise NotWellFormed  # HTML5 reads some without `;`, not others
                         c = self.reference(self.html[i:semi])
                         i = semi + 1
-                        kind = ESCAPED if _special(c) else 0
-            elif kind & REFUSED:
+                        flags = ESCAPED if _special(c) else 0
+            elif flags & REFUSED:
                 raise NotWellFormed
             if self.size + 2 > self.capacity:
                 self.reserve(2)
-            if escaped and kind & ESCAPED:
+            if escaped and flags & ESCAPED:
                 self.buf[self.size] = 92
                 self.size += 1
             self.buf[self.size] = c
@@ -608,7 +608,7 @@ cdef class _Reader:
         self.close()
         return 0
 
-    cdef Py_ssize_t raw_until(self, int tag, str refused, bint escaped) except -1:
+    cdef int raw_until(self, int tag, str refused, bint escaped) except -1:
         """Decode the text of an element not walked into the buffer, up to its end tag;
         `refused` in it is not well-formed (its end tag written otherwise, or an element)."""
         closing = f"</{_TAGS[tag][0]}>"
